@@ -1,0 +1,94 @@
+namespace Omni2.Contracts;
+
+/// <summary>A server's health, from the seed's state machine (plus <see cref="Unknown"/>: not checked yet).</summary>
+public enum HealthStatus
+{
+    Unknown,
+    Healthy,
+    Disconnected,
+    CircuitOpen,
+    Disabled,
+}
+
+/// <summary>The circuit breaker's position.</summary>
+public enum CircuitState
+{
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+/// <summary>The events of <c>omni2.mcp_health_log</c>: the seed's types plus <see cref="AutoDisabled"/>.</summary>
+public enum HealthEventType
+{
+    Connected,
+    Disconnected,
+    RecoveryAttempt,
+    RecoverySuccess,
+    CircuitOpened,
+    CircuitClosed,
+    ManuallyDisabled,
+    ManuallyEnabled,
+    AutoDisabled,
+}
+
+/// <summary>The snake_case spellings used in the database, the API and real-time messages.</summary>
+public static class WireNames
+{
+    public static string ToWire(this HealthStatus status) => status switch
+    {
+        HealthStatus.Unknown => "unknown",
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Disconnected => "disconnected",
+        HealthStatus.CircuitOpen => "circuit_open",
+        HealthStatus.Disabled => "disabled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static string ToWire(this CircuitState state) => state switch
+    {
+        CircuitState.Closed => "closed",
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    public static string ToWire(this HealthEventType type) => type switch
+    {
+        HealthEventType.Connected => "connected",
+        HealthEventType.Disconnected => "disconnected",
+        HealthEventType.RecoveryAttempt => "recovery_attempt",
+        HealthEventType.RecoverySuccess => "recovery_success",
+        HealthEventType.CircuitOpened => "circuit_opened",
+        HealthEventType.CircuitClosed => "circuit_closed",
+        HealthEventType.ManuallyDisabled => "manually_disabled",
+        HealthEventType.ManuallyEnabled => "manually_enabled",
+        HealthEventType.AutoDisabled => "auto_disabled",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    public static string ToWire(this McpTransport transport) => transport switch
+    {
+        McpTransport.StreamableHttp => "streamable_http",
+        McpTransport.Sse => "sse",
+        McpTransport.Stdio => "stdio",
+        _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, null),
+    };
+
+    public static bool TryParseTransport(string? value, out McpTransport transport)
+    {
+        foreach (var candidate in Enum.GetValues<McpTransport>())
+        {
+            if (string.Equals(candidate.ToWire(), value, StringComparison.Ordinal))
+            {
+                transport = candidate;
+                return true;
+            }
+        }
+        transport = default;
+        return false;
+    }
+
+    public static HealthStatus ParseStatus(string value) =>
+        Enum.GetValues<HealthStatus>().First(s => s.ToWire() == value);
+}

@@ -1,0 +1,21 @@
+namespace Omni2.Contracts;
+
+/// <summary>
+/// Hot reload: scans the configured servers on a reminder and gives every enabled one a grain;
+/// reconfigures changed ones and retires deleted or disabled ones. One per cluster (<see cref="GrainKeys.Registry"/>).
+/// </summary>
+[Alias("omni2.IRegistryGrain")]
+public interface IRegistryGrain : IGrainWithStringKey
+{
+    /// <summary>Scans now instead of waiting for the next reminder tick.</summary>
+    [Alias("ReloadNow")]
+    Task<RegistryScanResult> ReloadNowAsync();
+}
+
+/// <summary>What one scan changed.</summary>
+[GenerateSerializer, Immutable, Alias("omni2.RegistryScanResult")]
+public sealed record RegistryScanResult(
+    [property: Id(0)] int Added,
+    [property: Id(1)] int Changed,
+    [property: Id(2)] int Retired,
+    [property: Id(3)] int Unchanged);

@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Omni2.Contracts;
+
+/// <summary>How Omni2 talks to an MCP server.</summary>
+public enum McpTransport
+{
+    StreamableHttp,
+    Sse,
+    Stdio,
+}
+
+/// <summary>
+/// A registered MCP server as the admin configured it (a row of <c>omni2.mcp_servers</c>).
+/// <see cref="Env"/> and <see cref="Headers"/> hold secrets: they are used, never shown or logged.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("omni2.McpServerConfig")]
+public sealed record McpServerConfig
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public McpTransport Transport { get; init; } = McpTransport.StreamableHttp;
+    [Id(2)] public string? Url { get; init; }
+    [Id(3)] public string? Command { get; init; }
+    [Id(4)] public ImmutableArray<string> Args { get; init; } = [];
+    [Id(5)] public ImmutableDictionary<string, string> Env { get; init; } = ImmutableDictionary<string, string>.Empty;
+    [Id(6)] public ImmutableDictionary<string, string> Headers { get; init; } = ImmutableDictionary<string, string>.Empty;
+    [Id(7)] public bool Enabled { get; init; } = true;
+    [Id(8)] public ImmutableArray<string> AllowedRoles { get; init; } = [];
+    [Id(9)] public int HealthCheckIntervalSeconds { get; init; } = 30;
+    [Id(10)] public int CheckTimeoutSeconds { get; init; } = 5;
+    [Id(11)] public int ConnectTimeoutSeconds { get; init; } = 10;
+    [Id(12)] public int CallTimeoutSeconds { get; init; } = 60;
+    [Id(13)] public DateTimeOffset UpdatedAt { get; init; }
+
+    public TimeSpan HealthCheckInterval => TimeSpan.FromSeconds(HealthCheckIntervalSeconds);
+    public TimeSpan CheckTimeout => TimeSpan.FromSeconds(CheckTimeoutSeconds);
+    public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(ConnectTimeoutSeconds);
+    public TimeSpan CallTimeout => TimeSpan.FromSeconds(CallTimeoutSeconds);
+
+    /// <summary>
+    /// A digest of everything that decides how the server is reached and checked
+    /// (secrets included, so a rotated credential reconnects); <see cref="UpdatedAt"/> is left out.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var canonical = JsonSerializer.Serialize(new object?[]
+        {
+            Name, Transport.ToString(), Url, Command, Args.ToArray(),
+            Env.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray(),
+            Headers.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray(),
+            Enabled, AllowedRoles.ToArray(), HealthCheckIntervalSeconds, CheckTimeoutSeconds,
+            ConnectTimeoutSeconds, CallTimeoutSeconds,
+        });
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>Never prints secrets: env and header values are replaced by their names.</summary>
+    public override string ToString()
+    {
+        var target = Transport == McpTransport.Stdio ? Command : Url;
+        return $"{Name} ({Transport} {target}; env: [{string.Join(",", Env.Keys)}]; headers: [{string.Join(",", Headers.Keys)}])";
+    }
+}

@@ -1,0 +1,33 @@
+namespace Omni2.Contracts;
+
+/// <summary>Kinds of real-time messages, the seed's names.</summary>
+public static class StatusMessageTypes
+{
+    public const string StatusChange = "mcp_status_change";
+    public const string RecoveryProgress = "recovery_progress";
+    public const string CircuitOpened = "circuit_opened";
+    public const string ToolsChanged = "tools_changed";
+    public const string ServerRemoved = "server_removed";
+}
+
+/// <summary>
+/// One message on the status stream: the seed's shape
+/// (<c>type, timestamp, mcp_name, old_status, new_status, reason, recovery_eta</c>)
+/// plus the health-log event, the attempt number and the full status it leads to.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("omni2.McpStatusEvent")]
+public sealed record McpStatusEvent
+{
+    [Id(0)] public required string Type { get; init; }
+    [Id(1)] public required DateTimeOffset Timestamp { get; init; }
+    [Id(2)] public required string McpName { get; init; }
+    [Id(3)] public required HealthStatus OldStatus { get; init; }
+    [Id(4)] public required HealthStatus NewStatus { get; init; }
+    [Id(5)] public string? Reason { get; init; }
+    /// <summary>Time until the next recovery attempt, while one is scheduled.</summary>
+    [Id(6)] public TimeSpan? RecoveryEta { get; init; }
+    /// <summary>The health-log event this message reports, if it is a transition.</summary>
+    [Id(7)] public HealthEventType? Event { get; init; }
+    [Id(8)] public int Attempt { get; init; }
+    [Id(9)] public McpServerStatus? Status { get; init; }
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Omni2.Grains.Health;
+
+/// <summary>
+/// The seed's circuit-breaker configuration (section <c>Omni2:Health</c>). Per-server check
+/// intervals and timeouts live on the server's row; these are the fleet-wide recovery rules.
+/// </summary>
+public sealed class HealthOptions
+{
+    public const string Section = "Omni2:Health";
+
+    /// <summary>Consecutive failures that open the circuit (seed: 5).</summary>
+    [Range(1, 1000)]
+    public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>Pause between recovery attempts while disconnected, before the circuit opens.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First backoff once the circuit is open (seed: 30 s).</summary>
+    public TimeSpan RecoveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Growth of the backoff per failed half-open probe (seed: 2).</summary>
+    [Range(1.0, 100.0)]
+    public double BackoffMultiplier { get; set; } = 2;
+
+    /// <summary>Backoff cap (seed: 600 s).</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Total downtime after which the server is disabled until an admin enables it (seed: 30 min).</summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Whether the values make a usable schedule; checked at startup.</summary>
+    public bool IsValid(out string error)
+    {
+        error = (RetryInterval, RecoveryTimeout, MaxBackoff, DisableAfter) switch
+        {
+            _ when RetryInterval <= TimeSpan.Zero => "RetryInterval must be positive",
+            _ when RecoveryTimeout <= TimeSpan.Zero => "RecoveryTimeout must be positive",
+            _ when MaxBackoff < RecoveryTimeout => "MaxBackoff must be at least RecoveryTimeout",
+            _ when DisableAfter <= TimeSpan.Zero => "DisableAfter must be positive",
+            _ => "",
+        };
+        return error.Length == 0;
+    }
+}
