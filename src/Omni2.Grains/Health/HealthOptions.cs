@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Omni2.Grains.Health;
 
 /// <summary>
@@ -11,7 +9,6 @@ public sealed class HealthOptions
     public const string Section = "Omni2:Health";
 
     /// <summary>Consecutive failures that open the circuit (seed: 5).</summary>
-    [Range(1, 1000)]
     public int FailureThreshold { get; set; } = 5;
 
     /// <summary>Pause between recovery attempts while disconnected, before the circuit opens.</summary>
@@ -21,7 +18,6 @@ public sealed class HealthOptions
     public TimeSpan RecoveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Growth of the backoff per failed half-open probe (seed: 2).</summary>
-    [Range(1.0, 100.0)]
     public double BackoffMultiplier { get; set; } = 2;
 
     /// <summary>Backoff cap (seed: 600 s).</summary>
@@ -35,6 +31,8 @@ public sealed class HealthOptions
     {
         error = (RetryInterval, RecoveryTimeout, MaxBackoff, DisableAfter) switch
         {
+            _ when FailureThreshold < 1 => "FailureThreshold must be at least 1",
+            _ when BackoffMultiplier < 1 => "BackoffMultiplier must be at least 1",
             _ when RetryInterval <= TimeSpan.Zero => "RetryInterval must be positive",
             _ when RecoveryTimeout <= TimeSpan.Zero => "RecoveryTimeout must be positive",
             _ when MaxBackoff < RecoveryTimeout => "MaxBackoff must be at least RecoveryTimeout",

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Omni2.Contracts;
+using Omni2.Grains.Health;
+using Omni2.Grains.Persistence;
+using Omni2.Grains.Registry;
+
+namespace Omni2.Grains;
+
+/// <summary>Registers what the grains need in a silo.</summary>
+public static class Omni2GrainServices
+{
+    /// <summary>Options (validated at startup) and the clock.</summary>
+    public static IServiceCollection AddOmni2Grains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<HealthOptions>()
+            .Bind(configuration.GetSection(HealthOptions.Section))
+            .Validate(o => o.IsValid(out _), $"{HealthOptions.Section}: FailureThreshold, RetryInterval, RecoveryTimeout and DisableAfter must be positive, BackoffMultiplier at least 1 and MaxBackoff at least RecoveryTimeout")
+            .ValidateOnStart();
+        services.AddOptions<RegistryOptions>()
+            .Bind(configuration.GetSection(RegistryOptions.Section))
+            .Validate(o => o.ScanInterval > TimeSpan.Zero && o.Parallelism > 0, $"{RegistryOptions.Section}: ScanInterval and Parallelism must be positive")
+            .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>Configuration, status and health log in PostgreSQL's <c>omni2</c> schema.</summary>
+    public static IServiceCollection AddOmni2PostgresStore(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<PostgresServerStore>();
+        return services.AddStoreRoles<PostgresServerStore>();
+    }
+
+    /// <summary>The embedded default: servers from configuration, status and health log in memory.</summary>
+    public static IServiceCollection AddOmni2InMemoryStore(this IServiceCollection services, IEnumerable<McpServerConfig> servers)
+    {
+        services.AddSingleton(new InMemoryServerStore(servers));
+        return services.AddStoreRoles<InMemoryServerStore>();
+    }
+
+    private static IServiceCollection AddStoreRoles<TStore>(this IServiceCollection services)
+        where TStore : class, IServerConfigSource, IStatusProjection, IHealthLogReader
+    {
+        services.AddSingleton<IServerConfigSource>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IStatusProjection>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IHealthLogReader>(sp => sp.GetRequiredService<TStore>());
+        return services;
+    }
+}

@@ -1,0 +1,89 @@
+using Omni2.Contracts;
+using Omni2.Grains;
+using Orleans.Configuration;
+
+namespace Omni2.Host.Silo;
+
+/// <summary>
+/// How a silo is put together. With <c>ConnectionStrings:Postgres</c> set, clustering, grain
+/// state and reminders live in PostgreSQL; without it, the embedded default runs alone with
+/// everything in memory and servers from <c>Omni2:Servers</c>.
+/// </summary>
+public static class SiloConfiguration
+{
+    public const string PostgresConnectionName = "Postgres";
+    private const string Invariant = "Npgsql";
+
+    /// <summary>Adds the Orleans silo, with its providers and the grains' services, to the host.</summary>
+    public static WebApplicationBuilder AddOmni2Silo(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.UseOrleans(silo =>
+        {
+            silo.AddOmni2Providers(configuration);
+            if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
+            {
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+                var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
+            }
+            else
+            {
+                silo.UseLocalhostClustering();
+            }
+        });
+        builder.Services.AddHostedService<RegistryStarter>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Storage, reminders, streams and the grains' services. Shared with the test cluster, which
+    /// brings its own clustering.
+    /// </summary>
+    public static ISiloBuilder AddOmni2Providers(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = configuration["Orleans:ClusterId"] ?? "omni2";
+            o.ServiceId = configuration["Orleans:ServiceId"] ?? "omni2";
+        });
+        // Health checks run every 30 s by default, and faster in tests: below Orleans' 1-minute floor.
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        silo.AddMemoryStreams(StreamNames.Provider);
+        silo.Services.AddOmni2Grains(configuration);
+
+        if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
+        {
+            silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage(StorageNames.PubSub, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.Services.AddOmni2PostgresStore(connectionString);
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Grains);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.UseInMemoryReminderService();
+            var servers = configuration.GetSection("Omni2:Servers").Get<List<ConfiguredServer>>() ?? [];
+            silo.Services.AddOmni2InMemoryStore(servers.Select(s => s.ToConfig()));
+        }
+        return silo;
+    }
+}
