@@ -21,6 +21,8 @@ public sealed class McpConnection : IAsyncDisposable
     {
         _client = client;
         Generation = generation;
+        // Protocol 2026-07-28 removed ping; tools/list is the check there.
+        _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
 
     /// <summary>Which connection of its grain this is; reports about an older one are ignored.</summary>
@@ -32,7 +34,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout.</summary>
     public static async Task<McpConnection> OpenAsync(
-        McpServerConfig config, long generation, Func<Task> onToolsChanged, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        McpServerConfig config, long generation, Func<Task> onToolsChanged, ILoggerFactory loggerFactory)
     {
         var options = new McpClientOptions
         {
@@ -46,21 +48,31 @@ public sealed class McpConnection : IAsyncDisposable
                 ],
             },
         };
-        var client = await McpClient.CreateAsync(CreateTransport(config), options, loggerFactory, cancellationToken);
-        return new McpConnection(client, generation);
+        using var cancel = new CancellationTokenSource(config.ConnectTimeout);
+        var connecting = McpClient.CreateAsync(CreateTransport(config), options, loggerFactory, cancel.Token);
+        try
+        {
+            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout), generation);
+        }
+        catch (TimeoutException)
+        {
+            // A client that still completes later must not leak its session or its process.
+            connecting.ContinueWith(t => t.Result.DisposeAsync().AsTask(), TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap().Ignore();
+            throw new TimeoutException($"no connection within {config.ConnectTimeoutSeconds} s");
+        }
     }
 
     /// <summary>
     /// A liveness check: <c>ping</c>, or <c>tools/list</c> on a protocol version or server without ping.
     /// </summary>
-    public async Task CheckAsync(CancellationToken cancellationToken)
+    public Task CheckAsync(TimeSpan timeout) => BoundedAsync(async cancellationToken =>
     {
         if (!_pingUnsupported)
         {
             try
             {
                 await _client.PingAsync(cancellationToken: cancellationToken);
-                return;
+                return true;
             }
             catch (Exception ex) when (IsPingUnsupported(ex))
             {
@@ -68,23 +80,40 @@ public sealed class McpConnection : IAsyncDisposable
             }
         }
         await _client.ListToolsAsync(cancellationToken: cancellationToken);
-    }
+        return true;
+    }, timeout);
 
-    public async Task<ImmutableArray<McpToolInfo>> ListToolsAsync(CancellationToken cancellationToken)
+    public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout) => BoundedAsync(async cancellationToken =>
     {
         var tools = await _client.ListToolsAsync(cancellationToken: cancellationToken);
-        return [.. tools.Select(t => new McpToolInfo
+        return ImmutableArray.CreateRange(tools.Select(t => new McpToolInfo
         {
             Name = t.Name,
             Description = t.Description,
             InputSchemaJson = t.ProtocolTool.InputSchema.GetRawText(),
-        })];
+        }));
+    }, timeout);
+
+    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, TimeSpan timeout) =>
+        BoundedAsync(cancellationToken => _client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken).AsTask(), timeout);
+
+    /// <summary>
+    /// Closes the session, waiting at most <see cref="CloseTimeout"/>: closing a streamable-HTTP
+    /// session sends a request that a hanging server never answers.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _client.DisposeAsync().AsTask().WaitAsync(CloseTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Abandoned: the SDK finishes (or fails) closing in the background.
+        }
     }
 
-    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
-        _client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken).AsTask();
-
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
 
     private static IClientTransport CreateTransport(McpServerConfig config) => config.Transport switch
     {
@@ -107,6 +136,23 @@ public sealed class McpConnection : IAsyncDisposable
             MaxReconnectionAttempts = 0,
         }),
     };
+
+    /// <summary>
+    /// Cancels the operation at <paramref name="timeout"/> and also stops waiting for it then, so a
+    /// transport that ignores cancellation still cannot hold the caller: throws <see cref="TimeoutException"/>.
+    /// </summary>
+    private static async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            return await operation(cancel.Token).WaitAsync(timeout);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
+        }
+    }
 
     private static bool IsPingUnsupported(Exception ex) =>
         ex is McpProtocolException { ErrorCode: McpErrorCode.MethodNotFound }

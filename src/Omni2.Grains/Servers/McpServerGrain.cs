@@ -151,10 +151,9 @@ public sealed partial class McpServerGrain(
         }
 
         var started = Stopwatch.GetTimestamp();
-        using var timeout = new CancellationTokenSource(config.CallTimeout);
         try
         {
-            var result = await connection.CallToolAsync(request.Tool, arguments, timeout.Token);
+            var result = await connection.CallToolAsync(request.Tool, arguments, config.CallTimeout);
             return new ToolCallResult
             {
                 Outcome = ToolCallOutcome.Completed,
@@ -164,7 +163,7 @@ public sealed partial class McpServerGrain(
                 DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             };
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (TimeoutException)
         {
             return Failed(ToolCallOutcome.Timeout, $"MCP server '{Name}' did not answer '{request.Tool}' within {config.CallTimeoutSeconds} s", started);
         }
@@ -247,8 +246,7 @@ public sealed partial class McpServerGrain(
         }
         try
         {
-            using var timeout = new CancellationTokenSource(Config!.CheckTimeout);
-            var tools = await _connection.ListToolsAsync(timeout.Token);
+            var tools = await _connection.ListToolsAsync(Config!.CheckTimeout);
             await SaveToolsAsync(tools);
         }
         catch (Exception ex)
@@ -296,15 +294,14 @@ public sealed partial class McpServerGrain(
     private async Task CheckAsync()
     {
         var connection = _connection!;
-        using var timeout = new CancellationTokenSource(Config!.CheckTimeout);
         try
         {
-            await connection.CheckAsync(timeout.Token);
+            await connection.CheckAsync(Config!.CheckTimeout);
             state.State.LastCheckAt = time.GetUtcNow();
         }
         catch (Exception ex)
         {
-            var error = timeout.IsCancellationRequested ? $"health check timed out after {Config.CheckTimeoutSeconds} s" : ex.Message;
+            var error = ex is TimeoutException ? $"health check timed out after {Config!.CheckTimeoutSeconds} s" : ex.Message;
             await DropConnectionAsync();
             await RecordFailureAsync(error);
         }
@@ -322,12 +319,11 @@ public sealed partial class McpServerGrain(
         McpConnection? connection = null;
         try
         {
-            using var timeout = new CancellationTokenSource(config.ConnectTimeout + config.CheckTimeout);
             var self = this.AsReference<IMcpServerGrain>();
             // Fire and forget: the SDK may not read further messages until a notification handler returns.
             connection = await McpConnection.OpenAsync(
-                config, generation, () => { self.RefreshToolsAsync(generation).Ignore(); return Task.CompletedTask; }, loggerFactory, timeout.Token);
-            var tools = await connection.ListToolsAsync(timeout.Token);
+                config, generation, () => { self.RefreshToolsAsync(generation).Ignore(); return Task.CompletedTask; }, loggerFactory);
+            var tools = await connection.ListToolsAsync(config.CheckTimeout);
             _connection = connection;
             WatchForClose(connection, self);
             state.State.LastCheckAt = time.GetUtcNow();
@@ -349,7 +345,7 @@ public sealed partial class McpServerGrain(
                 await connection.DisposeAsync();
             }
             _connection = null;
-            await RecordFailureAsync(ex is OperationCanceledException ? $"no answer within {config.ConnectTimeoutSeconds + config.CheckTimeoutSeconds} s" : ex.Message);
+            await RecordFailureAsync(ex.Message);
         }
     }
 

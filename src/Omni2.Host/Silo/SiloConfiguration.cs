@@ -20,6 +20,11 @@ public static class SiloConfiguration
         var configuration = builder.Configuration;
         builder.UseOrleans(silo =>
         {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = configuration["Orleans:ClusterId"] ?? "omni2";
+                o.ServiceId = configuration["Orleans:ServiceId"] ?? "omni2";
+            });
             silo.AddOmni2Providers(configuration);
             if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
             {
@@ -47,11 +52,6 @@ public static class SiloConfiguration
     /// </summary>
     public static ISiloBuilder AddOmni2Providers(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = configuration["Orleans:ClusterId"] ?? "omni2";
-            o.ServiceId = configuration["Orleans:ServiceId"] ?? "omni2";
-        });
         // Health checks run every 30 s by default, and faster in tests: below Orleans' 1-minute floor.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         silo.AddMemoryStreams(StreamNames.Provider);

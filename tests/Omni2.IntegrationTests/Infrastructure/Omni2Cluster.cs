@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Omni2.Contracts;
+using Omni2.Host.Silo;
+using Orleans.Configuration;
+using Orleans.Streams;
+using Orleans.TestingHost;
+
+namespace Omni2.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// An Orleans test cluster whose silos run on the real PostgreSQL providers (clustering, grain
+/// state, reminders) with the host's own provider setup, and a client that records every event
+/// published on the status stream.
+/// </summary>
+public sealed class Omni2Cluster : IAsyncDisposable
+{
+    /// <summary>Short versions of the seed's timings, so whole outages play out in seconds.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> FastTimings = new Dictionary<string, string?>
+    {
+        ["Omni2:Health:FailureThreshold"] = "5",
+        ["Omni2:Health:RetryInterval"] = "00:00:00.300",
+        ["Omni2:Health:RecoveryTimeout"] = "00:00:00.500",
+        ["Omni2:Health:BackoffMultiplier"] = "2",
+        ["Omni2:Health:MaxBackoff"] = "00:00:02",
+        ["Omni2:Health:DisableAfter"] = "00:00:12",
+        ["Omni2:Registry:ScanInterval"] = "00:00:02",
+    };
+
+    private readonly TestCluster _cluster;
+    private StreamSubscriptionHandle<McpStatusEvent>? _subscription;
+
+    private Omni2Cluster(TestCluster cluster) => _cluster = cluster;
+
+    public IClusterClient Client => _cluster.Client;
+
+    public TestCluster Cluster => _cluster;
+
+    /// <summary>Everything published on the status stream since the cluster started.</summary>
+    public ConcurrentQueue<McpStatusEvent> Events { get; } = new();
+
+    public IRegistryGrain Registry => Client.GetGrain<IRegistryGrain>(GrainKeys.Registry);
+
+    public IMcpServerGrain Server(string name) => Client.GetGrain<IMcpServerGrain>(name);
+
+    public static async Task<Omni2Cluster> StartAsync(
+        string connectionString, short silos = 2, string? serviceId = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>(FastTimings)
+        {
+            [$"ConnectionStrings:{SiloConfiguration.PostgresConnectionName}"] = connectionString,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var builder = new TestClusterBuilder(silos);
+        builder.Options.UseTestClusterMembership = false;
+        builder.Options.ServiceId = serviceId ?? $"omni2-test-{Guid.NewGuid():N}";
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(values));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var omni2 = new Omni2Cluster(cluster);
+        await omni2.SubscribeAsync();
+        return omni2;
+    }
+
+    private async Task SubscribeAsync()
+    {
+        var stream = Client.GetStreamProvider(StreamNames.Provider)
+            .GetStream<McpStatusEvent>(StreamId.Create(StreamNames.StatusNamespace, StreamNames.StatusKey));
+        _subscription = await stream.SubscribeAsync((message, _) =>
+        {
+            Events.Enqueue(message);
+            return Task.CompletedTask;
+        });
+    }
+
+    public IEnumerable<McpStatusEvent> EventsOf(string server) => Events.Where(e => e.McpName == server);
+
+    /// <summary>Waits until the server's grain reports <paramref name="status"/>.</summary>
+    public Task<McpServerStatus> WaitForStatusAsync(string name, HealthStatus status, TimeSpan? timeout = null) =>
+        Eventually.MatchesAsync(
+            () => Server(name).GetStatusAsync(),
+            s => s.Status == status,
+            timeout ?? TimeSpan.FromSeconds(20),
+            $"'{name}' to be {status.ToWire()}");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_subscription is not null)
+            {
+                await _subscription.UnsubscribeAsync();
+            }
+        }
+        catch (Exception)
+        {
+            // The cluster may already be gone.
+        }
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    /// <summary>The host's own provider setup, on ADO.NET clustering instead of the test cluster's membership.</summary>
+    public sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = silo.Configuration.GetConnectionString(SiloConfiguration.PostgresConnectionName);
+            });
+            silo.AddOmni2Providers(silo.Configuration);
+        }
+    }
+
+    public sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client)
+        {
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = configuration.GetConnectionString(SiloConfiguration.PostgresConnectionName);
+            });
+            client.AddMemoryStreams(StreamNames.Provider);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Omni2.IntegrationTests.Infrastructure;
+
+/// <summary>Finds the repository and runs its scripts, so tests provision things the way operators do.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Omni2.Orleans.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Omni2.Orleans.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Runs a repository script with bash and returns its standard output; throws with its error output on failure.</summary>
+    public static async Task<string> RunScriptAsync(string relativePath, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        start.ArgumentList.Add(Path.Combine(Root, relativePath));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{relativePath} exited with {process.ExitCode}: {await stderr}");
+        }
+        return (await stdout).Trim();
+    }
+}
