@@ -48,9 +48,8 @@ public sealed partial class McpServerGrain(
         var config = await LoadConfigAsync(cancellationToken);
         if (config is null)
         {
-            // Woken by a leftover reminder of a server that no longer exists.
+            // Not (or no longer) configured, e.g. woken by a leftover reminder: stay idle until collected.
             await UnregisterHealthReminderAsync();
-            DeactivateOnIdle();
             return;
         }
         state.State.Config = config;

@@ -1,6 +1,8 @@
 using Omni2.Contracts;
 using Omni2.Grains;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Omni2.Host.Silo;
 
@@ -56,6 +58,9 @@ public static class SiloConfiguration
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         silo.AddMemoryStreams(StreamNames.Provider);
         silo.Services.AddOmni2Grains(configuration);
+        // Grain state in Orleans' own version-tolerant format: the state types are [GenerateSerializer]
+        // records with immutable collections, which the default Newtonsoft.Json format cannot read back.
+        silo.Services.AddSingleton<IGrainStorageSerializer>(sp => new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
 
         if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
         {

@@ -1,0 +1,118 @@
+using Omni2.Contracts;
+using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing.McpServer;
+
+namespace Omni2.IntegrationTests.Servers;
+
+/// <summary>The registry follows <c>omni2.mcp_servers</c>: rows added, changed, disabled and deleted by any tool.</summary>
+[Collection("cluster")]
+public sealed class HotReloadTests(ClusterFixture fixture)
+{
+    private PostgresDatabase Db => fixture.Database;
+    private Omni2Cluster Cluster => fixture.Cluster;
+
+    private Task<int> RemindersOfAsync(string name) =>
+        Db.ScalarAsync<long>("SELECT count(*) FROM orleansreminderstable WHERE grainid LIKE '%' || $1", name).ContinueWith(t => (int)t.Result);
+
+    [Fact]
+    public async Task Row_inserted_by_another_tool_is_picked_up_by_the_scan_reminder()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = ClusterFixture.UniqueName("scanned");
+        await Cluster.Registry.ReloadNowAsync(); // the registry is active, its reminder ticking
+
+        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint);
+
+        // No reload call: the 2 s scan reminder must find the row.
+        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy, TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task Changed_row_reconnects_the_grain_to_the_new_address()
+    {
+        await using var first = await TestMcpServer.StartAsync();
+        await using var second = await TestMcpServer.StartAsync();
+        await second.AddToolAsync("only_on_second");
+        var name = ClusterFixture.UniqueName("moved");
+        await Db.InsertHttpAsync(name, first.StreamableHttpEndpoint);
+        await Cluster.Registry.ReloadNowAsync();
+        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
+
+        await Db.ExecuteAsync("UPDATE omni2.mcp_servers SET url = $2, updated_at = now() WHERE name = $1", name, second.StreamableHttpEndpoint.ToString());
+        var scan = await Cluster.Registry.ReloadNowAsync();
+
+        Assert.True(scan.Changed >= 1);
+        var snapshot = await Cluster.Server(name).GetSnapshotAsync();
+        Assert.Equal(HealthStatus.Healthy, snapshot.Status.Status);
+        Assert.Contains(snapshot.Tools, t => t.Name == "only_on_second");
+        var call = await Cluster.Server(name).CallToolAsync(new ToolCallRequest("echo", """{"message":"x"}"""));
+        Assert.Equal(ToolCallOutcome.Completed, call.Outcome);
+        Assert.Equal(1, second.ToolCallCount);
+        Assert.Equal(0, first.ToolCallCount);
+    }
+
+    [Fact]
+    public async Task Deleted_row_retires_the_grain_its_reminder_and_its_state()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = ClusterFixture.UniqueName("deleted");
+        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint);
+        await Cluster.Registry.ReloadNowAsync();
+        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
+        Assert.Equal(1, await RemindersOfAsync(name));
+
+        await Db.ExecuteAsync("DELETE FROM omni2.mcp_servers WHERE name = $1", name);
+        var scan = await Cluster.Registry.ReloadNowAsync();
+
+        Assert.True(scan.Retired >= 1);
+        Assert.Equal(0, await RemindersOfAsync(name));
+        await Eventually.MatchesAsync(
+            () => Task.FromResult(Cluster.EventsOf(name).Select(e => e.Type).ToList()),
+            types => types.Contains(StatusMessageTypes.ServerRemoved),
+            TimeSpan.FromSeconds(5),
+            "server_removed on the stream");
+        var requests = server.RequestCount;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(requests, server.RequestCount);
+        var status = await Cluster.Server(name).GetStatusAsync();
+        Assert.Equal(HealthStatus.Unknown, status.Status);
+        Assert.Equal(0, status.ToolCount);
+    }
+
+    [Fact]
+    public async Task Disabled_row_retires_the_grain_and_enabling_it_reconnects()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = ClusterFixture.UniqueName("toggled");
+        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint);
+        await Cluster.Registry.ReloadNowAsync();
+        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
+
+        await Db.ExecuteAsync("UPDATE omni2.mcp_servers SET enabled = false WHERE name = $1", name);
+        await Cluster.Registry.ReloadNowAsync();
+
+        Assert.Equal(0, await RemindersOfAsync(name));
+        Assert.Equal("disabled", (await Db.StatusRowAsync(name))!.HealthStatus);
+
+        await Db.ExecuteAsync("UPDATE omni2.mcp_servers SET enabled = true WHERE name = $1", name);
+        await Cluster.Registry.ReloadNowAsync();
+
+        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
+        Assert.Equal(1, await RemindersOfAsync(name));
+        var log = await Db.HealthLogAsync(name);
+        Assert.Equal(
+            ["connected", "manually_disabled", "manually_enabled", "connected"],
+            log.Select(r => r.EventType));
+        Assert.Equal("disabled in configuration", log[1].Reason);
+    }
+
+    [Fact]
+    public async Task Scan_with_no_changes_touches_no_server()
+    {
+        await Cluster.Registry.ReloadNowAsync();
+
+        var scan = await Cluster.Registry.ReloadNowAsync();
+
+        Assert.Equal(0, scan.Added + scan.Changed + scan.Retired);
+    }
+}

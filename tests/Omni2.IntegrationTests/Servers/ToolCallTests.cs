@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Omni2.Contracts;
+using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing.McpServer;
+
+namespace Omni2.IntegrationTests.Servers;
+
+/// <summary>Tool calls proxied through the owning grain.</summary>
+[Collection("cluster")]
+public sealed class ToolCallTests(ClusterFixture fixture) : IAsyncLifetime
+{
+    private TestMcpServer _server = null!;
+    private string _name = null!;
+
+    private IMcpServerGrain Grain => fixture.Cluster.Server(_name);
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestMcpServer.StartAsync();
+        _name = ClusterFixture.UniqueName("calls");
+        // A long interval: only a call can notice that the server died.
+        await fixture.Database.InsertHttpAsync(_name, _server.StreamableHttpEndpoint, intervalSeconds: 300, callTimeoutSeconds: 2);
+        await fixture.Cluster.Registry.ReloadNowAsync();
+        await fixture.Cluster.WaitForStatusAsync(_name, HealthStatus.Healthy);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Call_returns_the_tools_content()
+    {
+        var result = await Grain.CallToolAsync(new ToolCallRequest("echo", """{"message":"hello through omni2"}"""));
+
+        Assert.Equal(ToolCallOutcome.Completed, result.Outcome);
+        Assert.False(result.IsError);
+        using var content = JsonDocument.Parse(result.ContentJson!);
+        Assert.Equal("text", content.RootElement[0].GetProperty("type").GetString());
+        Assert.Contains("hello through omni2", content.RootElement[0].GetProperty("text").GetString());
+        Assert.True(result.DurationMs > 0);
+    }
+
+    [Fact]
+    public async Task Ten_concurrent_slow_calls_run_side_by_side_not_one_after_another()
+    {
+        var watch = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            Grain.CallToolAsync(new ToolCallRequest("slow", """{"delay_ms":500}"""))));
+        watch.Stop();
+
+        Assert.All(results, r => Assert.Equal(ToolCallOutcome.Completed, r.Outcome));
+        // Serialized, they would take 5 s; side by side about 0.5 s. The bound leaves room for a busy machine.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"10 calls of 500 ms took {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Calls_are_not_held_up_by_a_running_health_check()
+    {
+        var slowCall = Grain.CallToolAsync(new ToolCallRequest("slow", """{"delay_ms":1500}"""));
+        var check = Grain.CheckNowAsync();
+        var watch = Stopwatch.StartNew();
+        var quick = await Grain.CallToolAsync(new ToolCallRequest("echo", """{"message":"quick"}"""));
+        watch.Stop();
+
+        Assert.Equal(ToolCallOutcome.Completed, quick.Outcome);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.2), $"the quick call waited {watch.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal(HealthStatus.Healthy, (await check).Status);
+        Assert.Equal(ToolCallOutcome.Completed, (await slowCall).Outcome);
+    }
+
+    [Fact]
+    public async Task Tool_reporting_an_error_is_a_completed_call_with_is_error()
+    {
+        var result = await Grain.CallToolAsync(new ToolCallRequest("fail", null));
+
+        Assert.Equal(ToolCallOutcome.Completed, result.Outcome);
+        Assert.True(result.IsError);
+        Assert.Equal(HealthStatus.Healthy, (await Grain.GetStatusAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Unknown_tool_is_reported_without_calling_the_server()
+    {
+        var before = _server.ToolCallCount;
+
+        var result = await Grain.CallToolAsync(new ToolCallRequest("no_such_tool", "{}"));
+
+        Assert.Equal(ToolCallOutcome.UnknownTool, result.Outcome);
+        Assert.Contains("no_such_tool", result.Detail);
+        Assert.Equal(before, _server.ToolCallCount);
+    }
+
+    [Theory]
+    [InlineData("[1,2]", "must be a JSON object")]
+    [InlineData("{\"message\":", "not valid JSON")]
+    [InlineData("\"text\"", "must be a JSON object")]
+    public async Task Malformed_arguments_are_rejected_before_the_call(string arguments, string expected)
+    {
+        var result = await Grain.CallToolAsync(new ToolCallRequest("echo", arguments));
+
+        Assert.Equal(ToolCallOutcome.InvalidArguments, result.Outcome);
+        Assert.Contains(expected, result.Detail);
+    }
+
+    [Fact]
+    public async Task Call_longer_than_the_call_timeout_times_out()
+    {
+        var result = await Grain.CallToolAsync(new ToolCallRequest("slow", """{"delay_ms":4000}"""));
+
+        Assert.Equal(ToolCallOutcome.Timeout, result.Outcome);
+        Assert.Contains("within 2 s", result.Detail);
+        Assert.Equal(HealthStatus.Healthy, (await Grain.GetStatusAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Transport_failure_during_a_call_marks_the_server_disconnected_at_once()
+    {
+        await _server.StopAsync();
+
+        var result = await Grain.CallToolAsync(new ToolCallRequest("echo", """{"message":"anyone?"}"""));
+
+        Assert.Equal(ToolCallOutcome.UpstreamFailure, result.Outcome);
+        var status = await fixture.Cluster.WaitForStatusAsync(_name, HealthStatus.Disconnected, TimeSpan.FromSeconds(3));
+        Assert.Equal(1, status.ConsecutiveFailures);
+        var unavailable = await Grain.CallToolAsync(new ToolCallRequest("echo", """{"message":"again"}"""));
+        Assert.Equal(ToolCallOutcome.Unavailable, unavailable.Outcome);
+        Assert.NotNull(unavailable.RetryAfter);
+    }
+}
