@@ -1,3 +1,6 @@
+using Omni2.Contracts;
+using Omni2.Testing.McpServer;
+
 namespace Omni2.IntegrationTests.Infrastructure;
 
 /// <summary>One database and one two-silo cluster, shared by the tests of the <c>cluster</c> collection.</summary>
@@ -17,6 +20,16 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.DisposeAsync();
         await Database.DisposeAsync();
+    }
+
+    /// <summary>Registers <paramref name="server"/> under a fresh name and waits until its grain reports it healthy.</summary>
+    public async Task<string> RegisterHealthyAsync(TestMcpServer server, string prefix, int intervalSeconds = 1, int callTimeoutSeconds = 5)
+    {
+        var name = UniqueName(prefix);
+        await Database.InsertHttpAsync(name, server.StreamableHttpEndpoint, intervalSeconds: intervalSeconds, callTimeoutSeconds: callTimeoutSeconds);
+        await Cluster.Registry.ReloadNowAsync();
+        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
+        return name;
     }
 
     /// <summary>A server name no other test uses.</summary>

@@ -24,6 +24,10 @@ public static class ServerRows
             r => new LogRow(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)),
             name);
 
+    /// <summary>How many Orleans reminders the server's grain has in PostgreSQL.</summary>
+    public static async Task<int> RemindersOfAsync(this PostgresDatabase db, string name) =>
+        (int)await db.ScalarAsync<long>("SELECT count(*) FROM orleansreminderstable WHERE grainid LIKE '%' || $1", name);
+
     public static async Task<StatusRow?> StatusRowAsync(this PostgresDatabase db, string name) =>
         (await db.QueryAsync(
             "SELECT health_status, circuit_state, consecutive_failures, tool_count, last_error FROM omni2.mcp_servers WHERE name = $1",

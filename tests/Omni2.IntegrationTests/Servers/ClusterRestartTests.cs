@@ -30,7 +30,7 @@ public sealed class ClusterRestartTests
             await before.DisposeAsync();
         }
         var logBefore = await db.HealthLogAsync(name);
-        Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM orleansreminderstable WHERE grainid LIKE '%' || $1", name));
+        Assert.Equal(1, await db.RemindersOfAsync(name));
 
         await server.RestartAsync();
         await using var after = await Omni2Cluster.StartAsync(db.ConnectionString, serviceId: serviceId);

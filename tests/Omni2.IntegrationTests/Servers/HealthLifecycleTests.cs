@@ -14,11 +14,7 @@ public sealed class HealthLifecycleTests(ClusterFixture fixture)
     private async Task<(string Name, TestMcpServer Server)> RegisterHealthyAsync(string prefix, int intervalSeconds = 1)
     {
         var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName(prefix);
-        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint, intervalSeconds: intervalSeconds);
-        await Cluster.Registry.ReloadNowAsync();
-        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
-        return (name, server);
+        return (await fixture.RegisterHealthyAsync(server, prefix, intervalSeconds), server);
     }
 
     private Task<List<LogRow>> WaitForLogAsync(string name, Func<List<LogRow>, bool> condition, string what) =>

@@ -11,9 +11,6 @@ public sealed class HotReloadTests(ClusterFixture fixture)
     private PostgresDatabase Db => fixture.Database;
     private Omni2Cluster Cluster => fixture.Cluster;
 
-    private Task<int> RemindersOfAsync(string name) =>
-        Db.ScalarAsync<long>("SELECT count(*) FROM orleansreminderstable WHERE grainid LIKE '%' || $1", name).ContinueWith(t => (int)t.Result);
-
     [Fact]
     public async Task Row_inserted_by_another_tool_is_picked_up_by_the_scan_reminder()
     {
@@ -55,17 +52,14 @@ public sealed class HotReloadTests(ClusterFixture fixture)
     public async Task Deleted_row_retires_the_grain_its_reminder_and_its_state()
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName("deleted");
-        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint);
-        await Cluster.Registry.ReloadNowAsync();
-        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
-        Assert.Equal(1, await RemindersOfAsync(name));
+        var name = await fixture.RegisterHealthyAsync(server, "deleted");
+        Assert.Equal(1, await Db.RemindersOfAsync(name));
 
         await Db.ExecuteAsync("DELETE FROM omni2.mcp_servers WHERE name = $1", name);
         var scan = await Cluster.Registry.ReloadNowAsync();
 
         Assert.True(scan.Retired >= 1);
-        Assert.Equal(0, await RemindersOfAsync(name));
+        Assert.Equal(0, await Db.RemindersOfAsync(name));
         await Eventually.MatchesAsync(
             () => Task.FromResult(Cluster.EventsOf(name).Select(e => e.Type).ToList()),
             types => types.Contains(StatusMessageTypes.ServerRemoved),
@@ -83,22 +77,19 @@ public sealed class HotReloadTests(ClusterFixture fixture)
     public async Task Disabled_row_retires_the_grain_and_enabling_it_reconnects()
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName("toggled");
-        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint);
-        await Cluster.Registry.ReloadNowAsync();
-        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
+        var name = await fixture.RegisterHealthyAsync(server, "toggled");
 
         await Db.ExecuteAsync("UPDATE omni2.mcp_servers SET enabled = false WHERE name = $1", name);
         await Cluster.Registry.ReloadNowAsync();
 
-        Assert.Equal(0, await RemindersOfAsync(name));
+        Assert.Equal(0, await Db.RemindersOfAsync(name));
         Assert.Equal("disabled", (await Db.StatusRowAsync(name))!.HealthStatus);
 
         await Db.ExecuteAsync("UPDATE omni2.mcp_servers SET enabled = true WHERE name = $1", name);
         await Cluster.Registry.ReloadNowAsync();
 
         await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy);
-        Assert.Equal(1, await RemindersOfAsync(name));
+        Assert.Equal(1, await Db.RemindersOfAsync(name));
         var log = await Db.HealthLogAsync(name);
         Assert.Equal(
             ["connected", "manually_disabled", "manually_enabled", "connected"],

@@ -18,11 +18,8 @@ public sealed class ToolCallTests(ClusterFixture fixture) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await TestMcpServer.StartAsync();
-        _name = ClusterFixture.UniqueName("calls");
         // A long interval: only a call can notice that the server died.
-        await fixture.Database.InsertHttpAsync(_name, _server.StreamableHttpEndpoint, intervalSeconds: 300, callTimeoutSeconds: 2);
-        await fixture.Cluster.Registry.ReloadNowAsync();
-        await fixture.Cluster.WaitForStatusAsync(_name, HealthStatus.Healthy);
+        _name = await fixture.RegisterHealthyAsync(_server, "calls", intervalSeconds: 300, callTimeoutSeconds: 2);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
