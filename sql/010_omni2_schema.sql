@@ -66,3 +66,6 @@ CREATE TABLE IF NOT EXISTS omni2.mcp_health_log
 -- The health log outlives its server's row (no foreign key): history stays after a delete.
 CREATE INDEX IF NOT EXISTS mcp_health_log_server_newest
     ON omni2.mcp_health_log (server_name, created_at DESC, id DESC);
+
+-- The tool list the grain last saw, so every silo's catalog can load without asking each grain.
+ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS tools jsonb NOT NULL DEFAULT '[]'::jsonb;

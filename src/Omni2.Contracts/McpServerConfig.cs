@@ -57,6 +57,9 @@ public sealed record McpServerConfig
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
+    /// <summary>What anyone allowed to see the server may know of its configuration.</summary>
+    public McpServerInfo ToInfo() => new(Name, Transport, Enabled, AllowedRoles);
+
     /// <summary>Never prints secrets: env and header values are replaced by their names.</summary>
     public override string ToString()
     {
@@ -64,3 +67,11 @@ public sealed record McpServerConfig
         return $"{Name} ({Transport} {target}; env: [{string.Join(",", Env.Keys)}]; headers: [{string.Join(",", Headers.Keys)}])";
     }
 }
+
+/// <summary>The public part of a server's configuration: no address, no secrets.</summary>
+[GenerateSerializer, Immutable, Alias("omni2.McpServerInfo")]
+public sealed record McpServerInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] McpTransport Transport,
+    [property: Id(2)] bool Enabled,
+    [property: Id(3)] ImmutableArray<string> AllowedRoles);

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Omni2.Contracts;
 
 /// <summary>Kinds of real-time messages, the seed's names.</summary>
@@ -8,6 +10,7 @@ public static class StatusMessageTypes
     public const string CircuitOpened = "circuit_opened";
     public const string ToolsChanged = "tools_changed";
     public const string ServerRemoved = "server_removed";
+    public const string ServerUpdated = "server_updated";
 }
 
 /// <summary>
@@ -30,4 +33,8 @@ public sealed record McpStatusEvent
     [Id(7)] public HealthEventType? Event { get; init; }
     [Id(8)] public int Attempt { get; init; }
     [Id(9)] public McpServerStatus? Status { get; init; }
+    /// <summary>The server's public configuration, on <see cref="StatusMessageTypes.ServerUpdated"/>.</summary>
+    [Id(10)] public McpServerInfo? Server { get; init; }
+    /// <summary>The server's tools, whenever they changed.</summary>
+    [Id(11)] public ImmutableArray<McpToolInfo>? Tools { get; init; }
 }

@@ -44,8 +44,10 @@ public static class Omni2GrainServices
     }
 
     private static IServiceCollection AddStoreRoles<TStore>(this IServiceCollection services)
-        where TStore : class, IServerConfigSource, IStatusProjection, IHealthLogReader
+        where TStore : class, IServerConfigSource, IStatusProjection, IHealthLogReader, ICatalogSource, IServerAdminStore
     {
+        services.AddSingleton<ICatalogSource>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IServerAdminStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IServerConfigSource>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IStatusProjection>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IHealthLogReader>(sp => sp.GetRequiredService<TStore>());

@@ -1,14 +1,27 @@
+using Omni2.Host.Api;
+using Omni2.Host.Auth;
 using Omni2.Host.Health;
 using Omni2.Host.Silo;
 
+if (TokenCommand.IsInvoked(args))
+{
+    return TokenCommand.Run(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddOmni2Silo();
-builder.Services.AddProblemDetails();
+builder.AddOmni2Auth();
+builder.AddOmni2Api();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapOmni2Health();
+app.MapOmni2Api();
 app.Run();
+return 0;
 
 /// <summary>The host's entry point, visible to functional tests.</summary>
 public partial class Program;

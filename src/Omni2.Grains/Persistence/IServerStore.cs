@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Omni2.Contracts;
 
 namespace Omni2.Grains.Persistence;
@@ -11,20 +12,46 @@ public interface IServerConfigSource
 }
 
 /// <summary>
-/// Where a server's grain projects its status and health log. Called only by that grain:
+/// Where a server's grain projects its status, tools and health log. Called only by that grain:
 /// one writer per row.
 /// </summary>
 public interface IStatusProjection
 {
     /// <summary>
-    /// Writes the status columns and appends the entries, atomically. Entries already written
-    /// (same <see cref="HealthLogEntry.EventId"/>) are skipped; an older status never overwrites a newer one.
+    /// Writes the status columns and tools and appends the entries, atomically. Entries already
+    /// written (same <see cref="HealthLogEntry.EventId"/>) are skipped; an older status never overwrites a newer one.
     /// </summary>
-    Task WriteAsync(McpServerStatus status, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default);
+    Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Reads the health log, newest first.</summary>
+/// <summary>Reads the health log, newest first, a page at a time.</summary>
 public interface IHealthLogReader
 {
-    Task<IReadOnlyList<HealthLogEntry>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Every server as last projected: what a silo's catalog starts from and resyncs with.</summary>
+public interface ICatalogSource
+{
+    Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>The admin's writes to server configuration; the single writer of configuration rows.</summary>
+public interface IServerAdminStore
+{
+    /// <summary>Adds the server; false when the name is taken.</summary>
+    Task<bool> CreateAsync(McpServerConfig config, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the server's configuration; false when there is no such server.</summary>
+    Task<bool> UpdateAsync(McpServerConfig config, CancellationToken cancellationToken = default);
+
+    Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A health-log row with its position, for paging.</summary>
+public sealed record HealthLogRecord(long Id, HealthLogEntry Entry);
+
+/// <summary>One server as the database last saw it.</summary>
+public sealed record CatalogRow(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools);

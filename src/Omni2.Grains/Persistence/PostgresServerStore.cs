@@ -7,7 +7,7 @@ using Omni2.Contracts;
 namespace Omni2.Grains.Persistence;
 
 /// <summary>The <c>omni2</c> schema in PostgreSQL: configuration rows, status columns and the health log.</summary>
-public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerConfigSource, IStatusProjection, IHealthLogReader
+public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerConfigSource, IStatusProjection, IHealthLogReader, ICatalogSource, IServerAdminStore
 {
     private const string ConfigColumns = """
         name, transport, url, command, args, env, headers, enabled, allowed_roles,
@@ -34,12 +34,12 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         return await reader.ReadAsync(cancellationToken) ? ReadConfig(reader) : null;
     }
 
-    public async Task WriteAsync(McpServerStatus status, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(UpdateStatus(status));
+        batch.BatchCommands.Add(UpdateStatus(status, tools));
         foreach (var entry in entries)
         {
             batch.BatchCommands.Add(InsertLogEntry(entry));
@@ -51,10 +51,10 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<HealthLogEntry>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT event_id, server_name, event_type, old_status, new_status, reason, details::text, created_at
+            SELECT event_id, server_name, event_type, old_status, new_status, reason, details::text, created_at, id
             FROM omni2.mcp_health_log
             WHERE server_name = $1 AND ($2::bigint IS NULL OR id < $2)
             ORDER BY id DESC
@@ -64,10 +64,10 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var entries = new List<HealthLogEntry>();
+        var entries = new List<HealthLogRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add(new HealthLogEntry
+            entries.Add(new HealthLogRecord(reader.GetInt64(8), new HealthLogEntry
             {
                 EventId = reader.GetGuid(0),
                 ServerName = reader.GetString(1),
@@ -77,18 +77,112 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
                 Reason = reader.IsDBNull(5) ? null : reader.GetString(5),
                 DetailsJson = reader.GetString(6),
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
-            });
+            }));
         }
         return entries;
     }
 
-    private static NpgsqlBatchCommand UpdateStatus(McpServerStatus status)
+    public async Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT name, transport, enabled, allowed_roles, health_status, circuit_state, consecutive_failures,
+                   last_check_at, last_error, last_recovery_attempt, total_downtime_seconds, next_attempt_at,
+                   tool_count, status_version, tools::text
+            FROM omni2.mcp_servers ORDER BY name
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<CatalogRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            WireNames.TryParseTransport(reader.GetString(1), out var transport);
+            rows.Add(new CatalogRow(
+                new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)]),
+                new McpServerStatus
+                {
+                    Name = name,
+                    Status = WireNames.ParseStatus(reader.GetString(4)),
+                    Circuit = Enum.GetValues<CircuitState>().First(c => c.ToWire() == reader.GetString(5)),
+                    ConsecutiveFailures = reader.GetInt32(6),
+                    LastCheckAt = NullableTimestamp(reader, 7),
+                    LastError = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    LastRecoveryAttempt = NullableTimestamp(reader, 9),
+                    TotalDowntimeSeconds = reader.GetInt32(10),
+                    NextAttemptAt = NullableTimestamp(reader, 11),
+                    ToolCount = reader.GetInt32(12),
+                    Version = reader.GetInt64(13),
+                },
+                ToolsJson.Deserialize(reader.GetString(14))));
+        }
+        return rows;
+    }
+
+    public async Task<bool> CreateAsync(McpServerConfig config, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO omni2.mcp_servers (name, transport, url, command, args, env, headers, enabled, allowed_roles,
+                health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT (name) DO NOTHING
+            """);
+        AddConfigParameters(command, config);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<bool> UpdateAsync(McpServerConfig config, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE omni2.mcp_servers SET transport = $2, url = $3, command = $4, args = $5::jsonb, env = $6::jsonb,
+                headers = $7::jsonb, enabled = $8, allowed_roles = $9, health_check_interval_seconds = $10,
+                check_timeout_seconds = $11, connect_timeout_seconds = $12, call_timeout_seconds = $13, updated_at = now()
+            WHERE name = $1
+            """);
+        AddConfigParameters(command, config);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM omni2.mcp_servers WHERE name = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE omni2.mcp_servers SET enabled = $2, updated_at = now() WHERE name = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = enabled });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static void AddConfigParameters(NpgsqlCommand command, McpServerConfig config)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = config.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.Transport.ToWire() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)config.Url ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)config.Command ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(config.Args) });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(config.Env) });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(config.Headers) });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.Enabled });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.AllowedRoles.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.HealthCheckIntervalSeconds });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.CheckTimeoutSeconds });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.ConnectTimeoutSeconds });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.CallTimeoutSeconds });
+    }
+
+    private static DateTimeOffset? NullableTimestamp(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    private static NpgsqlBatchCommand UpdateStatus(McpServerStatus status, ImmutableArray<McpToolInfo> tools)
     {
         var command = new NpgsqlBatchCommand("""
             UPDATE omni2.mcp_servers SET
                 health_status = $2, circuit_state = $3, consecutive_failures = $4, last_recovery_attempt = $5,
                 total_downtime_seconds = $6, last_check_at = $7, last_error = $8, tool_count = $9,
-                next_attempt_at = $10, status_version = $11
+                next_attempt_at = $10, status_version = $11, tools = $12::jsonb
             WHERE name = $1 AND status_version < $11
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = status.Name });
@@ -102,6 +196,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         command.Parameters.Add(new NpgsqlParameter { Value = status.ToolCount });
         command.Parameters.Add(Timestamp(status.NextAttemptAt));
         command.Parameters.Add(new NpgsqlParameter { Value = status.Version });
+        command.Parameters.Add(new NpgsqlParameter { Value = ToolsJson.Serialize(tools) });
         return command;
     }
 

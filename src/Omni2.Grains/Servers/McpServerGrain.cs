@@ -83,6 +83,7 @@ public sealed partial class McpServerGrain(
         state.State.Config = config;
         state.State.Version++;
         await state.WriteStateAsync();
+        await PublishAsync(NewEvent(StatusMessageTypes.ServerUpdated, null, "configuration changed") with { Server = config.ToInfo() });
         if (previous?.HealthCheckInterval != config.HealthCheckInterval || previous?.Enabled != true)
         {
             await this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
@@ -329,8 +330,13 @@ public sealed partial class McpServerGrain(
             state.State.LastError = null;
             if (_breaker.RecordSuccess() is { } transition)
             {
+                var toolsChanged = !tools.SequenceEqual(state.State.Tools);
                 state.State.Tools = tools;
                 await ApplyAsync(transition);
+                if (toolsChanged)
+                {
+                    await PublishToolsAsync();
+                }
             }
             else
             {
@@ -369,8 +375,11 @@ public sealed partial class McpServerGrain(
         }
         state.State.Tools = tools;
         await ApplyAsync(null);
-        await PublishAsync(NewEvent(StatusMessageTypes.ToolsChanged, null, $"{tools.Length} tools"));
+        await PublishToolsAsync();
     }
+
+    private Task PublishToolsAsync() =>
+        PublishAsync(NewEvent(StatusMessageTypes.ToolsChanged, null, $"{state.State.Tools.Length} tools") with { Tools = state.State.Tools });
 
     /// <summary>Persists a change: grain state first (with the log row in its outbox), then the projection, then the stream.</summary>
     private async Task ApplyAsync(BreakerTransition? transition)
@@ -397,7 +406,7 @@ public sealed partial class McpServerGrain(
     {
         try
         {
-            await projection.WriteAsync(BuildStatus(), state.State.PendingLog);
+            await projection.WriteAsync(BuildStatus(), state.State.Tools, state.State.PendingLog);
             // Cleared in memory only: persisted with the next write. A replay after a crash is
             // harmless, the health log skips event ids it already has.
             state.State.PendingLog.Clear();

@@ -8,7 +8,7 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapOmni2Health(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }))
-            .WithName("Liveness").WithSummary("The process is up.");
+            .AllowAnonymous().WithName("Liveness").WithSummary("The process is up.");
         app.MapGet("/health/ready", async (IServerConfigSource configs, CancellationToken cancellationToken) =>
             {
                 try
@@ -21,7 +21,7 @@ public static class HealthEndpoints
                     return Results.Problem(title: "Not ready", detail: $"The server store is not reachable: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
                 }
             })
-            .WithName("Readiness").WithSummary("The silo runs and its database answers.");
+            .AllowAnonymous().WithName("Readiness").WithSummary("The silo runs and its database answers (anonymous: orchestrators probe it).");
         return app;
     }
 }

@@ -16,6 +16,10 @@ public static class SiloConfiguration
     public const string PostgresConnectionName = "Postgres";
     private const string Invariant = "Npgsql";
 
+    /// <summary>Without a PostgreSQL connection string Omni2 runs as the embedded default.</summary>
+    public static bool IsEmbedded(IConfiguration configuration) =>
+        string.IsNullOrEmpty(configuration.GetConnectionString(PostgresConnectionName));
+
     /// <summary>Adds the Orleans silo, with its providers and the grains' services, to the host.</summary>
     public static WebApplicationBuilder AddOmni2Silo(this WebApplicationBuilder builder)
     {

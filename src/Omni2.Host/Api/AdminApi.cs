@@ -1,0 +1,179 @@
+using Microsoft.Extensions.Options;
+using Omni2.Contracts;
+using Omni2.Grains.Persistence;
+using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.Api;
+
+/// <summary>
+/// Registration and operation of servers (admins only). The API is the single writer of
+/// configuration rows; after each write it pokes the registry so the change is live at once.
+/// </summary>
+public static class AdminApi
+{
+    private const int DefaultPage = 50;
+    private const int MaxPage = 500;
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var servers = app.MapGroup("/api/v1/mcp/servers").WithTags("Admin").RequireAuthorization(Policies.Administer);
+
+        servers.MapPost("/", RegisterAsync).WithName("RegisterServer").WithSummary("Registers a server (201; 409 when the name is taken).");
+        servers.MapGet("/{name}", GetAsync).WithName("GetServer").WithSummary("A server's configuration (secrets redacted), status and tools.");
+        servers.MapPut("/{name}", ReplaceAsync).WithName("ReplaceServer").WithSummary("Replaces a server's configuration; it reconnects when its address changed.");
+        servers.MapDelete("/{name}", DeleteAsync).WithName("DeleteServer").WithSummary("Deletes a server; its grain closes the connection and clears its state.");
+        servers.MapPost("/{name}/disable", DisableAsync).WithName("DisableServer").WithSummary("Disables a server until it is enabled again.");
+        servers.MapPost("/{name}/enable", EnableAsync).WithName("EnableServer").WithSummary("Enables a server (also one the breaker disabled) and connects it.");
+        servers.MapPost("/{name}/reset", ResetAsync).WithName("ResetCircuit").WithSummary("Closes the circuit and retries now.");
+        servers.MapGet("/{name}/health-log", HealthLogAsync).WithName("GetHealthLog").WithSummary("The server's transitions, newest first; ?limit= and ?before= page.");
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<ServerRegistration>(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (ServerRegistrationValidator.Validate(body!, null, stdio.Value, out var errors) is not { } config)
+        {
+            return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
+        }
+        if (!await store.CreateAsync(config, context.RequestAborted))
+        {
+            return Problems.Conflict($"A server named '{config.Name}' already exists.");
+        }
+        catalog.Upsert(config.ToInfo());
+        await Registry(grains).ReloadNowAsync();
+        var status = await grains.GetGrain<IMcpServerGrain>(config.Name).GetSnapshotAsync();
+        return Results.Created($"/api/v1/mcp/servers/{config.Name}", ServerDetailView.From(config, status.Status, status.Tools, DateTimeOffset.UtcNow));
+    }
+
+    private static async Task<IResult> GetAsync(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(name, configs, cancellationToken) is not { Config: { } config })
+        {
+            return Missing(name);
+        }
+        var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
+        return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> ReplaceAsync(string name, HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, TimeProvider time)
+    {
+        if (!ServerRegistrationValidator.IsValidName(name))
+        {
+            return InvalidName(name);
+        }
+        var (body, problem) = await JsonBody.ReadAsync<ServerRegistration>(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (ServerRegistrationValidator.Validate(body!, name, stdio.Value, out var errors) is not { } config)
+        {
+            return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
+        }
+        if (!await store.UpdateAsync(config, context.RequestAborted))
+        {
+            return Missing(name);
+        }
+        catalog.Upsert(config.ToInfo());
+        await Registry(grains).ReloadNowAsync();
+        var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
+        return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!ServerRegistrationValidator.IsValidName(name))
+        {
+            return InvalidName(name);
+        }
+        if (!await store.DeleteAsync(name, cancellationToken))
+        {
+            return Missing(name);
+        }
+        catalog.Remove(name);
+        await Registry(grains).ReloadNowAsync();
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DisableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time)
+    {
+        if (await FindAsync(name, configs, context.RequestAborted) is not { Config: not null })
+        {
+            return Missing(name);
+        }
+        // The grain records who disabled it; the row then keeps it retired across restarts.
+        await grains.GetGrain<IMcpServerGrain>(name).DisableAsync($"disabled by {context.User.FindFirst(AuthSetup.NameClaim)?.Value ?? "admin"}");
+        await store.SetEnabledAsync(name, false, context.RequestAborted);
+        await Registry(grains).ReloadNowAsync();
+        return await StatusOf(name, configs, grains, time, context.RequestAborted);
+    }
+
+    private static async Task<IResult> EnableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time)
+    {
+        if (await FindAsync(name, configs, context.RequestAborted) is not { Config: not null })
+        {
+            return Missing(name);
+        }
+        await store.SetEnabledAsync(name, true, context.RequestAborted);
+        await Registry(grains).ReloadNowAsync();
+        // Also lifts an auto-disable, which the row's enabled flag does not show.
+        await grains.GetGrain<IMcpServerGrain>(name).EnableAsync();
+        return await StatusOf(name, configs, grains, time, context.RequestAborted);
+    }
+
+    private static async Task<IResult> ResetAsync(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(name, configs, cancellationToken) is not { Config: not null })
+        {
+            return Missing(name);
+        }
+        await grains.GetGrain<IMcpServerGrain>(name).ResetCircuitAsync();
+        return await StatusOf(name, configs, grains, time, cancellationToken);
+    }
+
+    private static async Task<IResult> HealthLogAsync(string name, int? limit, long? before, IServerConfigSource configs, IHealthLogReader log, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxPage)
+        {
+            return Problems.BadRequest($"limit must be between 1 and {MaxPage}.");
+        }
+        if (before is < 1)
+        {
+            return Problems.BadRequest("before must be a positive event id.");
+        }
+        if (await FindAsync(name, configs, cancellationToken) is not { Config: not null })
+        {
+            return Missing(name);
+        }
+        var page = limit ?? DefaultPage;
+        var records = await log.ReadAsync(name, page, before, cancellationToken);
+        return Results.Ok(new HealthLogPageView(
+            [.. records.Select(HealthLogView.From)],
+            records.Count == page ? records[^1].Id : null));
+    }
+
+    private static async Task<IResult> StatusOf(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var config = await configs.LoadAsync(name, cancellationToken);
+        var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
+        return config is null ? Missing(name) : Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
+    }
+
+    /// <summary>The server's row, or why there is none (an invalid name is reported as such).</summary>
+    private static async Task<(McpServerConfig? Config, bool ValidName)> FindAsync(string name, IServerConfigSource configs, CancellationToken cancellationToken) =>
+        ServerRegistrationValidator.IsValidName(name) ? (await configs.LoadAsync(name, cancellationToken), true) : (null, false);
+
+    private static IRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IRegistryGrain>(GrainKeys.Registry);
+
+    private static IResult Missing(string name) =>
+        ServerRegistrationValidator.IsValidName(name) ? Problems.NotFound($"There is no MCP server '{name}'.") : InvalidName(name);
+
+    private static IResult InvalidName(string name) =>
+        Problems.BadRequest($"'{(name.Length > 80 ? name[..80] + "..." : name)}' is not a valid server name: it must match {ServerRegistrationValidator.NamePattern}.");
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.Api;
+
+/// <summary>The HTTP API's services: snake_case JSON, problem details, OpenAPI, the catalog.</summary>
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddOmni2Api(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        builder.Services.AddOptions<StdioOptions>().BindConfiguration(StdioOptions.Section);
+        builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section)
+            .Validate(o => o.ResyncInterval > TimeSpan.Zero, $"{CatalogOptions.Section}:ResyncInterval must be positive").ValidateOnStart();
+        builder.Services.AddSingleton<ServerCatalog>();
+        builder.Services.AddHostedService<CatalogFeed>();
+        return builder;
+    }
+
+    public static WebApplication MapOmni2Api(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+        app.MapToolsApi();
+        app.MapAdminApi();
+        app.MapAuthApi();
+        return app;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Omni2.Contracts;
+using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.Api;
+
+/// <summary>
+/// The seed's read and call endpoints. Reads come from this silo's catalog only (no MCP server,
+/// no grain fan-out); a call goes to the one grain that owns the server.
+/// </summary>
+public static class ToolsApi
+{
+    public static IEndpointRouteBuilder MapToolsApi(this IEndpointRouteBuilder app)
+    {
+        var tools = app.MapGroup("/api/v1/mcp").WithTags("Tools");
+
+        tools.MapGet("/tools/servers", (HttpContext context, ServerCatalog catalog, TimeProvider time) =>
+                ServerList(context, catalog, time))
+            .RequireAuthorization(Policies.Read)
+            .WithName("ListServers").WithSummary("Every server the caller may see, with its status.");
+
+        tools.MapGet("/status", (HttpContext context, ServerCatalog catalog, TimeProvider time) =>
+                ServerList(context, catalog, time))
+            .RequireAuthorization(Policies.Read)
+            .WithName("GetStatus").WithSummary("The polling fallback: the full status snapshot, with an ETag (If-None-Match gives 304).");
+
+        tools.MapGet("/tools/capabilities", (HttpContext context, ServerCatalog catalog, string? server) =>
+                Capabilities(context, catalog, server))
+            .RequireAuthorization(Policies.Read)
+            .WithName("ListCapabilities").WithSummary("Tools of the healthy servers the caller may use; ?server= narrows to one.");
+
+        tools.MapPost("/tools/call", CallAsync)
+            .RequireAuthorization(Policies.CallTools)
+            .WithName("CallTool").WithSummary("Calls a tool through the grain that owns its server.");
+        return app;
+    }
+
+    /// <summary>The caller's servers; the ETag covers their versions, so it changes exactly when a status does.</summary>
+    private static IResult ServerList(HttpContext context, ServerCatalog catalog, TimeProvider time)
+    {
+        var roles = Roles.Of(context.User);
+        var snapshot = catalog.Current;
+        var etag = snapshot.Rendered("etag|" + string.Join(',', roles), s => ETagOf(s.VisibleTo(roles)));
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = "no-cache";
+        if (context.Request.Headers.IfNoneMatch.Contains(etag))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+        var now = time.GetUtcNow();
+        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, now))]));
+    }
+
+    private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server)
+    {
+        var roles = Roles.Of(context.User);
+        var snapshot = catalog.Current;
+        if (server is not null && snapshot.Find(server, roles) is null)
+        {
+            return Problems.NotFound($"There is no MCP server '{server}'.");
+        }
+        // Rendered once per snapshot, role set and filter: a read is a lookup and a copy.
+        var json = snapshot.Rendered($"capabilities|{string.Join(',', roles)}|{server}", s =>
+        {
+            var healthy = s.VisibleTo(roles)
+                .Where(e => e.Status.Status == HealthStatus.Healthy && (server is null || e.Server.Name == server));
+            var view = new ToolListView([.. healthy.SelectMany(e => e.Tools.Select(t => ToolView.From(e.Server.Name, t)))]);
+            return JsonSerializer.SerializeToUtf8Bytes(view, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        });
+        return Results.Bytes(json, "application/json");
+    }
+
+    private static async Task<IResult> CallAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<ToolCallBody>(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(body!.Server))
+        {
+            errors["server"] = ["is required"];
+        }
+        if (string.IsNullOrWhiteSpace(body.Tool))
+        {
+            errors["tool"] = ["is required"];
+        }
+        if (body.Arguments is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } arguments)
+        {
+            errors["arguments"] = [$"must be a JSON object, not {arguments.ValueKind.ToString().ToLowerInvariant()}"];
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
+        }
+
+        var roles = Roles.Of(context.User);
+        if (catalog.Current.Find(body.Server!, roles) is not { } entry)
+        {
+            return Problems.NotFound($"There is no MCP server '{body.Server}'.");
+        }
+        var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name)
+            .CallToolAsync(new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText()));
+        return result.Outcome switch
+        {
+            ToolCallOutcome.Completed => Results.Ok(new ToolCallView(
+                Parse(result.ContentJson ?? "[]"),
+                result.StructuredContentJson is { } structured ? Parse(structured) : null,
+                result.IsError,
+                Math.Round(result.DurationMs, 3))),
+            ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
+            ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
+            ToolCallOutcome.Unavailable => Unavailable(context, result),
+            ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
+            _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
+        };
+    }
+
+    private static IResult Unavailable(HttpContext context, ToolCallResult result)
+    {
+        var retryAfter = result.RetryAfter is { } eta ? Math.Max(1, (int)Math.Ceiling(eta.TotalSeconds)) : 30;
+        context.Response.Headers.RetryAfter = retryAfter.ToString();
+        return Problems.Status(StatusCodes.Status503ServiceUnavailable, "MCP server unavailable", $"{result.Detail}; retry in {retryAfter} s");
+    }
+
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static string ETagOf(IEnumerable<CatalogEntry> entries)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            text.Append(entry.Server.Name).Append(':').Append(entry.Status.Version).Append(':')
+                .Append(entry.Server.Enabled).Append(':').Append(entry.Server.Transport).Append(';');
+        }
+        return $"\"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32]}\"";
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Omni2.Contracts;
+using Omni2.Grains.Persistence;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.Api;
+
+/// <summary>A server in listings: the seed's status fields (snake_case on the wire).</summary>
+public sealed record ServerView(
+    string Name,
+    string Transport,
+    bool Enabled,
+    string HealthStatus,
+    string CircuitState,
+    int ConsecutiveFailures,
+    DateTimeOffset? LastCheckAt,
+    string? LastError,
+    int? RecoveryEta,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? LastRecoveryAttempt,
+    int TotalDowntimeSeconds,
+    int ToolCount,
+    long Version)
+{
+    public static ServerView From(McpServerInfo server, McpServerStatus status, DateTimeOffset now) => new(
+        server.Name,
+        server.Transport.ToWire(),
+        server.Enabled,
+        status.Status.ToWire(),
+        status.Circuit.ToWire(),
+        status.ConsecutiveFailures,
+        status.LastCheckAt,
+        status.LastError,
+        status.NextAttemptAt is { } next ? (int)Math.Ceiling(Math.Max(0, (next - now).TotalSeconds)) : null,
+        status.NextAttemptAt,
+        status.LastRecoveryAttempt,
+        status.TotalDowntimeSeconds,
+        status.ToolCount,
+        status.Version);
+}
+
+public sealed record ServerListView(IReadOnlyList<ServerView> Servers);
+
+/// <summary>A tool in the capabilities listing; <c>qualified_name</c> is <c>server__tool</c>.</summary>
+public sealed record ToolView(string Server, string Name, string QualifiedName, string? Description, JsonElement InputSchema)
+{
+    public const string Separator = "__";
+
+    public static ToolView From(string server, McpToolInfo tool)
+    {
+        using var schema = JsonDocument.Parse(tool.InputSchemaJson);
+        return new ToolView(server, tool.Name, server + Separator + tool.Name, tool.Description, schema.RootElement.Clone());
+    }
+}
+
+public sealed record ToolListView(IReadOnlyList<ToolView> Tools);
+
+/// <summary>A server as its admin sees it: configuration with secret values redacted, status and tools.</summary>
+public sealed record ServerDetailView(
+    string Name,
+    string Transport,
+    string? Url,
+    string? Command,
+    ImmutableArray<string> Args,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyDictionary<string, string> Headers,
+    bool Enabled,
+    ImmutableArray<string> AllowedRoles,
+    int HealthCheckIntervalSeconds,
+    int CheckTimeoutSeconds,
+    int ConnectTimeoutSeconds,
+    int CallTimeoutSeconds,
+    ServerView Status,
+    IReadOnlyList<ToolView> Tools)
+{
+    public const string Redacted = "***";
+
+    public static ServerDetailView From(McpServerConfig config, McpServerStatus status, ImmutableArray<McpToolInfo> tools, DateTimeOffset now) => new(
+        config.Name,
+        config.Transport.ToWire(),
+        config.Url,
+        config.Command,
+        config.Args,
+        config.Env.ToDictionary(p => p.Key, _ => Redacted),
+        config.Headers.ToDictionary(p => p.Key, _ => Redacted),
+        config.Enabled,
+        config.AllowedRoles,
+        config.HealthCheckIntervalSeconds,
+        config.CheckTimeoutSeconds,
+        config.ConnectTimeoutSeconds,
+        config.CallTimeoutSeconds,
+        ServerView.From(config.ToInfo(), status, now),
+        [.. tools.Select(t => ToolView.From(config.Name, t))]);
+}
+
+public sealed record HealthLogView(long Id, string EventType, string OldStatus, string NewStatus, string? Reason, JsonElement Details, DateTimeOffset CreatedAt)
+{
+    public static HealthLogView From(HealthLogRecord record)
+    {
+        using var details = JsonDocument.Parse(record.Entry.DetailsJson);
+        return new HealthLogView(record.Id, record.Entry.EventType.ToWire(), record.Entry.OldStatus.ToWire(),
+            record.Entry.NewStatus.ToWire(), record.Entry.Reason, details.RootElement.Clone(), record.Entry.CreatedAt);
+    }
+}
+
+public sealed record HealthLogPageView(IReadOnlyList<HealthLogView> Events, long? NextBefore);
+
+public sealed record ToolCallBody(string? Server, string? Tool, JsonElement? Arguments);
+
+public sealed record ToolCallView(JsonElement Content, JsonElement? StructuredContent, bool IsError, double DurationMs);
+
+/// <summary>What a user may see of a catalog snapshot.</summary>
+public static class Visibility
+{
+    public static IEnumerable<CatalogEntry> VisibleTo(this CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
+        snapshot.Servers.Values.Where(e => Auth.Roles.MayUse(roles, e.Server.AllowedRoles));
+
+    public static CatalogEntry? Find(this CatalogSnapshot snapshot, string name, IReadOnlyCollection<string> roles) =>
+        snapshot.Servers.TryGetValue(name, out var entry) && Auth.Roles.MayUse(roles, entry.Server.AllowedRoles) ? entry : null;
+}

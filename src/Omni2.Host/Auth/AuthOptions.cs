@@ -1,0 +1,21 @@
+namespace Omni2.Host.Auth;
+
+/// <summary>Section <c>Auth</c>: an HS256 signing key, or an OIDC authority.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>HS256 key, at least 32 bytes (<c>Auth__SigningKey</c>). Never logged or returned.</summary>
+    public string? SigningKey { get; set; }
+
+    public string? Issuer { get; set; }
+
+    public string? Audience { get; set; }
+
+    /// <summary>An OIDC authority whose keys sign the tokens, instead of <see cref="SigningKey"/>.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The embedded default without a configured key keeps a generated one here, so the <c>token</c> command and the host agree.</summary>
+    public string DevKeyFile { get; set; } = Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "omni2", "dev-signing-key");
+}

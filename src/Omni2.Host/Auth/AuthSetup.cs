@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Omni2.Host.Silo;
+
+namespace Omni2.Host.Auth;
+
+/// <summary>JWT bearer authentication for the API (and, by query string, for browsers' WebSockets) and the role policies.</summary>
+public static class AuthSetup
+{
+    public const string RoleClaim = "role";
+    public const string NameClaim = "sub";
+
+    public static WebApplicationBuilder AddOmni2Auth(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var key = SigningKeys.Resolve(options, SiloConfiguration.IsEmbedded(builder.Configuration));
+        builder.Services.AddSingleton(new TokenIssuer(options, key));
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.Authority = string.IsNullOrEmpty(options.Authority) ? null : options.Authority;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                IssuerSigningKey = key,
+                ValidateIssuerSigningKey = key is not null,
+                ValidIssuer = options.Issuer,
+                ValidateIssuer = !string.IsNullOrEmpty(options.Issuer),
+                ValidAudience = options.Audience,
+                ValidateAudience = !string.IsNullOrEmpty(options.Audience),
+                ValidateLifetime = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                RoleClaimType = RoleClaim,
+                NameClaimType = NameClaim,
+            };
+            jwt.Events = new JwtBearerEvents
+            {
+                // Browsers cannot set headers on WebSockets: the hub takes the token from the query string.
+                OnMessageReceived = context =>
+                {
+                    if (context.Request.Query.TryGetValue("access_token", out var token) && context.HttpContext.Request.Path.StartsWithSegments("/ws"))
+                    {
+                        context.Token = token;
+                    }
+                    return Task.CompletedTask;
+                },
+            };
+        });
+        builder.Services.AddAuthorizationBuilder()
+            // Anything not marked otherwise needs a valid token; the probes and the OpenAPI document opt out.
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Viewer, Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.CallTools, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Admin));
+        return builder;
+    }
+}

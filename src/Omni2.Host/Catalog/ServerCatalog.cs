@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using Omni2.Contracts;
+using Omni2.Grains.Persistence;
+
+namespace Omni2.Host.Catalog;
+
+/// <summary>
+/// The silo's in-memory catalog (the seed's memory cache): fed by the status stream, replaced by
+/// periodic resyncs from the database. Readers take <see cref="Current"/> and never wait; one
+/// writer at a time builds the next snapshot. Statuses are versioned by their grain, so a late or
+/// replayed event never overwrites a newer state.
+/// </summary>
+public sealed class ServerCatalog
+{
+    private readonly Lock _write = new();
+    private volatile CatalogSnapshot _current = CatalogSnapshot.Empty;
+
+    public CatalogSnapshot Current => _current;
+
+    /// <summary>Raised (outside the write lock) when an event names a server this silo does not know yet.</summary>
+    public event Action? UnknownServerSeen;
+
+    public void Apply(McpStatusEvent message)
+    {
+        bool unknown;
+        lock (_write)
+        {
+            var servers = _current.Servers;
+            servers.TryGetValue(message.McpName, out var entry);
+            unknown = entry is null && message.Server is null && message.Type != StatusMessageTypes.ServerRemoved;
+            var next = message.Type == StatusMessageTypes.ServerRemoved
+                ? servers.Remove(message.McpName)
+                : Merge(servers, entry, message);
+            if (!ReferenceEquals(next, servers))
+            {
+                _current = new CatalogSnapshot(next);
+            }
+        }
+        if (unknown)
+        {
+            UnknownServerSeen?.Invoke();
+        }
+    }
+
+    /// <summary>Takes the database's view, keeping any status this silo already has in a newer version.</summary>
+    public void Resync(IReadOnlyList<CatalogRow> rows)
+    {
+        lock (_write)
+        {
+            var servers = _current.Servers;
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, CatalogEntry>(StringComparer.Ordinal);
+            foreach (var row in rows)
+            {
+                builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
+                    ? known with { Server = row.Server }
+                    : new CatalogEntry(row.Server, row.Status, row.Tools);
+            }
+            _current = new CatalogSnapshot(builder.ToImmutable());
+        }
+    }
+
+    /// <summary>This silo's own admin change, visible here at once (other silos get it from the stream or a resync).</summary>
+    public void Upsert(McpServerInfo server)
+    {
+        lock (_write)
+        {
+            var servers = _current.Servers;
+            var entry = servers.TryGetValue(server.Name, out var known)
+                ? known with { Server = server }
+                : new CatalogEntry(server, new McpServerStatus { Name = server.Name }, []);
+            _current = new CatalogSnapshot(servers.SetItem(server.Name, entry));
+        }
+    }
+
+    public void Remove(string name)
+    {
+        lock (_write)
+        {
+            _current = new CatalogSnapshot(_current.Servers.Remove(name));
+        }
+    }
+
+    private static ImmutableSortedDictionary<string, CatalogEntry> Merge(
+        ImmutableSortedDictionary<string, CatalogEntry> servers, CatalogEntry? entry, McpStatusEvent message)
+    {
+        var info = message.Server ?? entry?.Server;
+        if (info is null)
+        {
+            return servers; // Unknown server: the resync this triggers brings its configuration.
+        }
+        var current = entry ?? new CatalogEntry(info, new McpServerStatus { Name = info.Name }, []);
+        var fresher = message.Status is { } status && status.Version >= current.Status.Version;
+        var updated = current with
+        {
+            Server = info,
+            Status = fresher ? message.Status! : current.Status,
+            Tools = fresher && message.Tools is { } tools ? tools : current.Tools,
+        };
+        return updated == current ? servers : servers.SetItem(info.Name, updated);
+    }
+}
