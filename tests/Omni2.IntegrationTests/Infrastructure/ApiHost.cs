@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Omni2.Host.Auth;
+using Omni2.Host.Silo;
+
+namespace Omni2.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host (<c>Program</c>): silo, HTTP API on Kestrel on a loopback port, PostgreSQL providers.
+/// Several of them on one database form one cluster.
+/// </summary>
+public sealed class ApiHost : WebApplicationFactory<Program>
+{
+    public const string SigningKey = "omni2-tests-signing-key-0123456789-abcdefghij";
+    private readonly string _connectionString;
+    private readonly string _serviceId;
+    private readonly int _siloPort = FreePort();
+    private readonly int _gatewayPort = FreePort();
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public ApiHost(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _connectionString = connectionString;
+        _serviceId = serviceId;
+        _settings = settings ?? new Dictionary<string, string?>();
+        UseKestrel(0);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting($"ConnectionStrings:{SiloConfiguration.PostgresConnectionName}", _connectionString);
+        builder.UseSetting("Orleans:ServiceId", _serviceId);
+        builder.UseSetting("Orleans:ClusterId", _serviceId);
+        builder.UseSetting("Orleans:SiloPort", _siloPort.ToString());
+        builder.UseSetting("Orleans:GatewayPort", _gatewayPort.ToString());
+        builder.UseSetting("Auth:SigningKey", SigningKey);
+        builder.UseSetting("Omni2:Catalog:ResyncInterval", "00:00:05");
+        builder.UseSetting("Omni2:Stdio:AllowedCommands:0", "node");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in Omni2Cluster.FastTimings.Concat(_settings))
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>A real HTTP client on the host's port, carrying a token for <paramref name="role"/> (none when null).</summary>
+    public HttpClient ClientAs(string? role, string user = "tester")
+    {
+        var client = CreateClient();
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, user));
+        }
+        return client;
+    }
+
+    public string Token(string role, string user = "tester", TimeSpan? lifetime = null) =>
+        Services.GetRequiredService<TokenIssuer>().Issue(user, role, lifetime ?? TimeSpan.FromMinutes(30));
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Two hosts (two silos of one cluster) on one fresh database, for the API tests.</summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public PostgresDatabase Database { get; private set; } = null!;
+
+    public ApiHost A { get; private set; } = null!;
+
+    public ApiHost B { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await PostgresDatabase.CreateAsync();
+        var serviceId = $"omni2-api-{Guid.NewGuid():N}";
+        A = new ApiHost(Database.ConnectionString, serviceId);
+        A.StartServer();
+        B = new ApiHost(Database.ConnectionString, serviceId);
+        B.StartServer();
+        await Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await B.DisposeAsync();
+        await A.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+[CollectionDefinition("api")]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>;
