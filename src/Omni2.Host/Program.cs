@@ -14,7 +14,7 @@ builder.AddOmni2Auth();
 builder.AddOmni2Api();
 
 var app = builder.Build();
-app.UseExceptionHandler();
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

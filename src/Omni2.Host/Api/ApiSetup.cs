@@ -13,7 +13,15 @@ public static class ApiSetup
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // The framework's own 4xx (a query value that does not bind, a body too large) say what was wrong;
+            // anything else stays a bare 500 without internals.
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail = bad.Message;
+            }
+        });
         builder.Services.AddOpenApi();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
         builder.Services.AddOptions<StdioOptions>().BindConfiguration(StdioOptions.Section);

@@ -50,6 +50,7 @@ public static class JsonBody
         {
             UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
             AllowTrailingCommas = false,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
         };
 
     private static string Describe(JsonException ex)

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing.McpServer;
+using static Omni2.IntegrationTests.Api.ApiTestKit;
+
+namespace Omni2.IntegrationTests.Api;
+
+/// <summary>Who may do what: no token, viewer, operator, admin against every endpoint; servers hidden by allowed_roles.</summary>
+[Collection("api")]
+public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
+{
+    private TestMcpServer _server = null!;
+    private string _open = null!;
+    private string _operatorsOnly = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestMcpServer.StartAsync();
+        _open = ClusterFixture.UniqueName("open");
+        _operatorsOnly = ClusterFixture.UniqueName("ops-only");
+        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_open, _server.StreamableHttpEndpoint))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_operatorsOnly, _server.StreamableHttpEndpoint, ""","allowed_roles":["operator"]"""))).StatusCode);
+        using var admin = fixture.A.ClientAs("admin");
+        await admin.WaitForHealthAsync(_open, "healthy");
+        await admin.WaitForHealthAsync(_operatorsOnly, "healthy");
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public static TheoryData<string?, string, string, int> Matrix()
+    {
+        var data = new TheoryData<string?, string, string, int>();
+        void Add(string method, string path, int anonymous, int viewer, int op, int admin)
+        {
+            data.Add(null, method, path, anonymous);
+            data.Add("viewer", method, path, viewer);
+            data.Add("operator", method, path, op);
+            data.Add("admin", method, path, admin);
+        }
+        Add("GET", "/health/live", 200, 200, 200, 200);
+        Add("GET", "/health/ready", 200, 200, 200, 200);
+        Add("GET", "/openapi/v1.json", 200, 200, 200, 200);
+        Add("GET", "/api/v1/auth/verify", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/tools/servers", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/status", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/tools/capabilities", 401, 200, 200, 200);
+        Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{open}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);
+        Add("POST", "/api/v1/mcp/servers|{\"name\":\"x\"}", 401, 403, 403, 400);
+        Add("GET", "/api/v1/mcp/servers/{open}", 401, 403, 403, 200);
+        Add("PUT", "/api/v1/mcp/servers/{open}|{}", 401, 403, 403, 400);
+        Add("DELETE", "/api/v1/mcp/servers/never-registered", 401, 403, 403, 404);
+        Add("POST", "/api/v1/mcp/servers/{open}/disable", 401, 403, 403, 200);
+        Add("POST", "/api/v1/mcp/servers/{open}/enable", 401, 403, 403, 200);
+        Add("POST", "/api/v1/mcp/servers/{open}/reset", 401, 403, 403, 200);
+        Add("GET", "/api/v1/mcp/servers/{open}/health-log", 401, 403, 403, 200);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Each_role_gets_exactly_its_rights(string? role, string method, string target, int expected)
+    {
+        using var client = fixture.B.ClientAs(role);
+        var parts = target.Replace("{open}", _open).Split('|', 2);
+        using var request = new HttpRequestMessage(new HttpMethod(method), parts[0]);
+        if (parts.Length == 2)
+        {
+            request.Content = Json(parts[1]);
+        }
+
+        var response = await client.SendAsync(request);
+
+        Assert.True((int)response.StatusCode == expected, $"{role ?? "anonymous"} {method} {parts[0]}: expected {expected}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [Fact]
+    public async Task Viewer_never_sees_a_server_limited_to_operators()
+    {
+        using var viewer = fixture.A.ClientAs("viewer");
+        using var op = fixture.A.ClientAs("operator");
+
+        foreach (var path in new[] { "/api/v1/mcp/tools/servers", "/api/v1/mcp/status", "/api/v1/mcp/tools/capabilities" })
+        {
+            Assert.DoesNotContain(_operatorsOnly, await viewer.GetStringAsync(path));
+            Assert.Contains(_operatorsOnly, await op.GetStringAsync(path));
+        }
+        await AssertProblemAsync(await viewer.GetAsync($"/api/v1/mcp/tools/capabilities?server={_operatorsOnly}"), HttpStatusCode.NotFound);
+        var call = await op.PostAsync("/api/v1/mcp/tools/call", Call(_operatorsOnly, "echo", """{"message":"ok"}"""));
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+    }
+
+    [Fact]
+    public async Task Operator_cannot_call_a_server_hidden_from_it()
+    {
+        var adminsOnly = ClusterFixture.UniqueName("adm-only");
+        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(adminsOnly, _server.StreamableHttpEndpoint, ""","allowed_roles":["admin"]"""))).StatusCode);
+        using var op = fixture.A.ClientAs("operator");
+
+        var call = await op.PostAsync("/api/v1/mcp/tools/call", Call(adminsOnly, "echo", """{"message":"no"}"""));
+
+        await AssertProblemAsync(call, HttpStatusCode.NotFound, adminsOnly);
+    }
+
+    [Fact]
+    public async Task Verify_reports_user_and_role_for_forward_auth()
+    {
+        using var op = fixture.A.ClientAs("operator", user: "dora");
+
+        var response = await op.GetAsync("/api/v1/auth/verify");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("dora", response.Headers.GetValues("X-Auth-User").Single());
+        Assert.Equal("operator", response.Headers.GetValues("X-Auth-Role").Single());
+    }
+
+    [Theory]
+    [InlineData("expired")]
+    [InlineData("wrong-key")]
+    [InlineData("garbage")]
+    [InlineData("unknown-role")]
+    public async Task Bad_tokens_are_refused(string kind)
+    {
+        using var client = fixture.A.CreateClient();
+        var token = kind switch
+        {
+            "expired" => fixture.A.Token("admin", lifetime: TimeSpan.FromMinutes(-5)),
+            "wrong-key" => new Omni2.Host.Auth.TokenIssuer(new Omni2.Host.Auth.AuthOptions(),
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey("another-key-another-key-another-key-42"u8.ToArray())).Issue("mallory", "admin", TimeSpan.FromMinutes(5)),
+            "unknown-role" => fixture.A.Token("root"),
+            _ => "not.a.token",
+        };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var response = await client.GetAsync("/api/v1/auth/verify");
+
+        Assert.Equal(kind == "unknown-role" ? HttpStatusCode.Forbidden : HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}
