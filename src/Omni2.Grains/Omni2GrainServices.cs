@@ -7,6 +7,7 @@ using Omni2.Contracts;
 using Omni2.Grains.Health;
 using Omni2.Grains.Persistence;
 using Omni2.Grains.Registry;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains;
 
@@ -17,6 +18,8 @@ public static class Omni2GrainServices
     public static IServiceCollection AddOmni2Grains(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Omni2Metrics>();
         services.AddOptions<HealthOptions>()
             .Bind(configuration.GetSection(HealthOptions.Section))
             .Validate(o => o.IsValid(out _), $"{HealthOptions.Section}: FailureThreshold, RetryInterval, RecoveryTimeout and DisableAfter must be positive, BackoffMultiplier at least 1 and MaxBackoff at least RecoveryTimeout")

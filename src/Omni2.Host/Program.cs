@@ -2,6 +2,7 @@ using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Health;
 using Omni2.Host.Silo;
+using Omni2.Host.Telemetry;
 
 if (TokenCommand.IsInvoked(args))
 {
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddOmni2Silo();
 builder.AddOmni2Auth();
 builder.AddOmni2Api();
+builder.AddOmni2Telemetry();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
@@ -20,6 +22,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapOmni2Health();
 app.MapOmni2Api();
+app.MapOmni2Telemetry();
 app.Run();
 return 0;
 

@@ -8,6 +8,7 @@ using Omni2.Contracts;
 using Omni2.Grains.Health;
 using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
+using Omni2.Grains.Telemetry;
 using Orleans.Streams;
 
 namespace Omni2.Grains.Servers;
@@ -24,6 +25,7 @@ public sealed partial class McpServerGrain(
     IStatusProjection projection,
     IOptions<HealthOptions> healthOptions,
     TimeProvider time,
+    Omni2Metrics metrics,
     ILoggerFactory loggerFactory,
     ILogger<McpServerGrain> logger) : Grain, IMcpServerGrain, IRemindable
 {
@@ -129,6 +131,13 @@ public sealed partial class McpServerGrain(
     public Task<McpServerSnapshot> GetSnapshotAsync() => Task.FromResult(new McpServerSnapshot(BuildStatus(), state.State.Tools));
 
     public async Task<ToolCallResult> CallToolAsync(ToolCallRequest request)
+    {
+        var result = await CallAsync(request);
+        metrics.ToolCall(result.DurationMs, result.Outcome);
+        return result;
+    }
+
+    private async Task<ToolCallResult> CallAsync(ToolCallRequest request)
     {
         var connection = _connection;
         var config = Config;
@@ -294,13 +303,16 @@ public sealed partial class McpServerGrain(
     private async Task CheckAsync()
     {
         var connection = _connection!;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await connection.CheckAsync(Config!.CheckTimeout);
             state.State.LastCheckAt = time.GetUtcNow();
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
         }
         catch (Exception ex)
         {
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
             var error = ex is TimeoutException ? $"health check timed out after {Config!.CheckTimeoutSeconds} s" : ex.Message;
             await DropConnectionAsync();
             await RecordFailureAsync(error);
@@ -316,6 +328,7 @@ public sealed partial class McpServerGrain(
         }
         await DropConnectionAsync();
         var generation = ++_generation;
+        var started = Stopwatch.GetTimestamp();
         McpConnection? connection = null;
         try
         {
@@ -325,6 +338,7 @@ public sealed partial class McpServerGrain(
                 config, generation, () => { self.RefreshToolsAsync(generation).Ignore(); return Task.CompletedTask; }, loggerFactory);
             var tools = await connection.ListToolsAsync(config.CheckTimeout);
             _connection = connection;
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
             WatchForClose(connection, self);
             state.State.LastCheckAt = time.GetUtcNow();
             state.State.LastError = null;
@@ -350,6 +364,7 @@ public sealed partial class McpServerGrain(
                 await connection.DisposeAsync();
             }
             _connection = null;
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
             await RecordFailureAsync(ex.Message);
         }
     }
@@ -393,6 +408,7 @@ public sealed partial class McpServerGrain(
         await state.WriteStateAsync();
         if (transition is not null)
         {
+            metrics.Transition(transition.Event);
             LogTransition(Name, transition.Event.ToWire(), transition.OldStatus.ToWire(), transition.NewStatus.ToWire(), transition.Reason, transition.Attempt);
         }
         await FlushProjectionAsync();

@@ -1,0 +1,31 @@
+using System.Diagnostics.Metrics;
+using Omni2.Contracts;
+
+namespace Omni2.Grains.Telemetry;
+
+/// <summary>The grains' measurements (meter <c>Omni2</c>); labels never carry server names or secrets.</summary>
+public sealed class Omni2Metrics
+{
+    public const string MeterName = "Omni2";
+
+    private readonly Counter<long> _transitions;
+    private readonly Histogram<double> _healthChecks;
+    private readonly Histogram<double> _toolCalls;
+
+    public Omni2Metrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _transitions = meter.CreateCounter<long>("omni2.transitions", "{transition}", "Health transitions, by health-log event type.");
+        _healthChecks = meter.CreateHistogram<double>("omni2.health_check.duration", "s", "Health checks and recovery attempts, by outcome.");
+        _toolCalls = meter.CreateHistogram<double>("omni2.tool_call.duration", "s", "Proxied tool calls, by outcome.");
+    }
+
+    public void Transition(HealthEventType type) =>
+        _transitions.Add(1, new KeyValuePair<string, object?>("event", type.ToWire()));
+
+    public void HealthCheck(TimeSpan duration, bool healthy) =>
+        _healthChecks.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", healthy ? "ok" : "failed"));
+
+    public void ToolCall(double milliseconds, ToolCallOutcome outcome) =>
+        _toolCalls.Record(milliseconds / 1000, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing.McpServer;
+using static Omni2.IntegrationTests.Api.ApiTestKit;
+
+namespace Omni2.IntegrationTests.Api;
+
+/// <summary>The Prometheus scrape endpoint carries the fleet's numbers and nothing that names a server.</summary>
+[Collection("api")]
+public sealed class MetricsTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task Metrics_report_servers_transitions_checks_and_calls_without_server_names()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = ClusterFixture.UniqueName("metered");
+        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint))).StatusCode);
+        using var op = fixture.A.ClientAs("operator");
+        await op.WaitForHealthAsync(name, "healthy");
+        await Eventually.MatchesAsync(
+            async () => (await op.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", """{"message":"m"}"""))).StatusCode,
+            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "a successful call");
+        using var anonymousA = fixture.A.ClientAs(null);
+        using var anonymousB = fixture.B.ClientAs(null);
+
+        // Both silos record; the grain may live on either, so read both scrapes.
+        var text = await Eventually.MatchesAsync(
+            async () => await anonymousA.GetStringAsync("/metrics") + await anonymousB.GetStringAsync("/metrics"),
+            t => t.Contains("omni2_tool_call_duration_seconds_count") && t.Contains("omni2_transitions_total"),
+            TimeSpan.FromSeconds(20),
+            "the tool call and transition metrics");
+
+        Assert.Contains("omni2_servers{", text);
+        Assert.Contains("status=\"healthy\"", text);
+        Assert.Contains("omni2_circuits_open", text);
+        Assert.Contains("omni2_health_check_duration_seconds_count", text);
+        Assert.Contains("event=\"connected\"", text);
+        Assert.Contains("outcome=\"completed\"", text);
+        Assert.DoesNotContain(name, text);
+    }
+}
