@@ -11,6 +11,7 @@ public static class StatusMessageTypes
     public const string ToolsChanged = "tools_changed";
     public const string ServerRemoved = "server_removed";
     public const string ServerUpdated = "server_updated";
+    public const string CriticalAlert = "critical_alert";
 }
 
 /// <summary>
@@ -37,4 +38,6 @@ public sealed record McpStatusEvent
     [Id(10)] public McpServerInfo? Server { get; init; }
     /// <summary>The server's tools, whenever they changed.</summary>
     [Id(11)] public ImmutableArray<McpToolInfo>? Tools { get; init; }
+    /// <summary>The servers a <see cref="StatusMessageTypes.CriticalAlert"/> is about.</summary>
+    [Id(12)] public ImmutableArray<string>? AffectedServers { get; init; }
 }

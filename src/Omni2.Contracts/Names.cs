@@ -28,4 +28,7 @@ public static class GrainKeys
 {
     /// <summary>The one registry of the cluster.</summary>
     public const string Registry = "registry";
+
+    /// <summary>The one alert watcher of the cluster.</summary>
+    public const string Alerts = "alerts";
 }

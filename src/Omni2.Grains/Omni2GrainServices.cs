@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Omni2.Contracts;
+using Omni2.Grains.Alerts;
 using Omni2.Grains.Health;
 using Omni2.Grains.Persistence;
 using Omni2.Grains.Registry;
@@ -24,6 +25,15 @@ public static class Omni2GrainServices
             .Bind(configuration.GetSection(HealthOptions.Section))
             .Validate(o => o.IsValid(out _), $"{HealthOptions.Section}: FailureThreshold, RetryInterval, RecoveryTimeout and DisableAfter must be positive, BackoffMultiplier at least 1 and MaxBackoff at least RecoveryTimeout")
             .ValidateOnStart();
+        services.AddOptions<AlertOptions>()
+            .Bind(configuration.GetSection(AlertOptions.Section))
+            .Validate(o => o.BurstThreshold > 0 && o.Window > TimeSpan.Zero && o.WebhookAttempts > 0 && o.WebhookTimeout > TimeSpan.Zero,
+                $"{AlertOptions.Section}: BurstThreshold, Window, WebhookAttempts and WebhookTimeout must be positive")
+            .Validate(o => o.Webhooks.All(w => Uri.TryCreate(w, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
+                $"{AlertOptions.Section}:Webhooks must be absolute http(s) URLs")
+            .ValidateOnStart();
+        services.AddSingleton<WebhookNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
         services.AddOptions<RegistryOptions>()
             .Bind(configuration.GetSection(RegistryOptions.Section))
             .Validate(o => o.ScanInterval > TimeSpan.Zero && o.Parallelism > 0, $"{RegistryOptions.Section}: ScanInterval and Parallelism must be positive")

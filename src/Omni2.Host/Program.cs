@@ -1,6 +1,7 @@
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Health;
+using Omni2.Host.Realtime;
 using Omni2.Host.Silo;
 using Omni2.Host.Telemetry;
 
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddOmni2Silo();
 builder.AddOmni2Auth();
 builder.AddOmni2Api();
+builder.AddOmni2Realtime();
 builder.AddOmni2Telemetry();
 
 var app = builder.Build();
@@ -22,6 +24,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapOmni2Health();
 app.MapOmni2Api();
+app.MapOmni2Realtime();
 app.MapOmni2Telemetry();
 app.Run();
 return 0;

@@ -415,6 +415,10 @@ public sealed partial class McpServerGrain(
         if (transition is not null)
         {
             await PublishAsync(NewEvent(MessageType(transition.Event), transition, transition.Reason));
+            if (transition.Event is HealthEventType.Disconnected or HealthEventType.AutoDisabled)
+            {
+                GrainFactory.GetGrain<IAlertGrain>(GrainKeys.Alerts).ReportFailureAsync(Name, transition.Event, transition.Reason).Ignore();
+            }
         }
     }
 

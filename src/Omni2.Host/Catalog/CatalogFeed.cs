@@ -13,6 +13,13 @@ public sealed class CatalogOptions
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>Something else on this silo that reacts to every status-stream event (after the catalog has).</summary>
+public interface IStatusEventListener
+{
+    /// <summary>Called on the stream's delivery thread: return quickly.</summary>
+    void OnStatusEvent(McpStatusEvent message);
+}
+
 /// <summary>
 /// Keeps this silo's <see cref="ServerCatalog"/> current: loads it when the silo starts, applies
 /// every status-stream event, and resyncs from the database periodically and whenever an event
@@ -20,6 +27,7 @@ public sealed class CatalogOptions
 /// </summary>
 public sealed partial class CatalogFeed(
     ServerCatalog catalog,
+    IEnumerable<IStatusEventListener> listeners,
     ICatalogSource source,
     IClusterClient client,
     IHostApplicationLifetime lifetime,
@@ -83,7 +91,12 @@ public sealed partial class CatalogFeed(
                     .GetStream<McpStatusEvent>(StreamId.Create(StreamNames.StatusNamespace, StreamNames.StatusKey));
                 return await stream.SubscribeAsync((message, _) =>
                 {
+                    // The catalog first, so that whatever a listener reads from it already includes this event.
                     catalog.Apply(message);
+                    foreach (var listener in listeners)
+                    {
+                        listener.OnStatusEvent(message);
+                    }
                     return Task.CompletedTask;
                 });
             }

@@ -22,6 +22,10 @@ public sealed class ServerCatalog
 
     public void Apply(McpStatusEvent message)
     {
+        if (message.Type == StatusMessageTypes.CriticalAlert)
+        {
+            return; // About the fleet, not one server's state.
+        }
         bool unknown;
         lock (_write)
         {

@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Omni2.Grains.Alerts;
+
+/// <summary>An admin notification: <see cref="Text"/> is what Slack-compatible receivers show.</summary>
+public sealed record AdminNotice(string Type, string Text, DateTimeOffset Timestamp, IReadOnlyList<string> Servers);
+
+/// <summary>
+/// Posts admin notices to every configured webhook, each on its own, with retries and backoff.
+/// <see cref="Notify"/> only queues: a slow or failing webhook never delays its caller or the other webhooks.
+/// </summary>
+public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, TimeProvider time, ILogger<WebhookNotifier> logger) : BackgroundService
+{
+    private readonly Channel<AdminNotice> _queue = Channel.CreateBounded<AdminNotice>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    public void Notify(AdminNotice notice)
+    {
+        LogCritical(notice.Type, notice.Text);
+        _queue.Writer.TryWrite(notice);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var notice in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            foreach (var url in options.Value.Webhooks)
+            {
+                _ = DeliverAsync(url, notice, stoppingToken);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(string url, AdminNotice notice, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var pause = settings.WebhookBackoff;
+        for (var attempt = 1; attempt <= settings.WebhookAttempts && !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(settings.WebhookTimeout);
+                using var response = await _http.PostAsJsonAsync(url, new
+                {
+                    text = notice.Text,
+                    type = notice.Type,
+                    timestamp = notice.Timestamp,
+                    servers = notice.Servers,
+                }, timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+                LogAttemptFailed(url, attempt, $"HTTP {(int)response.StatusCode}");
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogAttemptFailed(url, attempt, ex is OperationCanceledException ? $"no answer within {settings.WebhookTimeout.TotalSeconds:0.#} s" : ex.Message);
+            }
+            if (attempt < settings.WebhookAttempts)
+            {
+                await Task.Delay(pause, time, stoppingToken);
+                pause *= 2;
+            }
+        }
+        LogGaveUp(url, notice.Type);
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Admin notice ({Type}): {Text}")]
+    private partial void LogCritical(string type, string text);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Url}: attempt {Attempt} failed: {Error}")]
+    private partial void LogAttemptFailed(string url, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Url}: gave up delivering {Type}")]
+    private partial void LogGaveUp(string url, string type);
+}

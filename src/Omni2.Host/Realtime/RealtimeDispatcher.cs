@@ -1,0 +1,197 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Omni2.Contracts;
+using Omni2.Host.Api;
+using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.Realtime;
+
+/// <summary>
+/// The seed's broadcaster, per silo: takes every status-stream event, keeps what each connected
+/// user may see, sends it within that user's rate limit (coalescing when needed), and ends
+/// sessions at their limit. All state is owned by one loop, so none of it needs a lock.
+/// </summary>
+public sealed partial class RealtimeDispatcher(
+    IHubContext<StatusHub> hub,
+    ServerCatalog catalog,
+    IOptions<RealtimeOptions> options,
+    TimeProvider time,
+    ILogger<RealtimeDispatcher> logger) : BackgroundService, IStatusEventListener
+{
+    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Audience> _audiences = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, McpServerInfo> _lastKnown = new(StringComparer.Ordinal);
+
+    public void OnStatusEvent(McpStatusEvent message) => _work.Writer.TryWrite(new EventArrived(message));
+
+    public void Connect(HubCallerContext context) =>
+        _work.Writer.TryWrite(new Connected(context, context.User?.FindFirst(AuthSetup.NameClaim)?.Value ?? "", Roles.Of(context.User!)));
+
+    public void Disconnect(string connectionId) => _work.Writer.TryWrite(new Disconnected(connectionId));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await WaitForWorkAsync(stoppingToken);
+            while (_work.Reader.TryRead(out var item))
+            {
+                Handle(item);
+            }
+            Flush();
+            ExpireSessions();
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        var wake = _audiences.Values.Select(a => a.Outbox.NextSendAt)
+            .Concat(_connections.Values.Select(c => (DateTimeOffset?)(c.ConnectedAt + options.Value.SessionLimit)))
+            .Where(t => t is not null).Min();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        if (wake is { } at)
+        {
+            timeout.CancelAfter(Max(at - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
+        }
+        try
+        {
+            await _work.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Woken by the clock: a send or a session end is due.
+        }
+    }
+
+    private void Handle(Work item)
+    {
+        switch (item)
+        {
+            case Connected connected:
+                var key = connected.User + "|" + string.Join(',', connected.Roles);
+                if (!_audiences.TryGetValue(key, out var audience))
+                {
+                    _audiences[key] = audience = new Audience(connected.Roles, new UserOutbox(options.Value.MaxMessagesPerSecond, time));
+                }
+                audience.Connections.Add(connected.Context.ConnectionId);
+                _connections[connected.Context.ConnectionId] = new Connection(connected.Context, key, time.GetUtcNow());
+                SendSnapshot(connected.Context.ConnectionId, audience);
+                break;
+            case Disconnected disconnected:
+                if (_connections.Remove(disconnected.ConnectionId, out var gone) && _audiences.TryGetValue(gone.Audience, out var owner))
+                {
+                    owner.Connections.Remove(disconnected.ConnectionId);
+                    if (owner.Connections.Count == 0)
+                    {
+                        _audiences.Remove(gone.Audience);
+                    }
+                }
+                break;
+            case EventArrived arrived:
+                Route(arrived.Message);
+                break;
+        }
+    }
+
+    private void Route(McpStatusEvent message)
+    {
+        var now = time.GetUtcNow();
+        if (catalog.Current.Servers.TryGetValue(message.McpName, out var entry))
+        {
+            _lastKnown[message.McpName] = entry.Server;
+        }
+        var server = message.Server ?? entry?.Server ?? _lastKnown.GetValueOrDefault(message.McpName);
+        if (message.Type == StatusMessageTypes.ServerRemoved)
+        {
+            _lastKnown.Remove(message.McpName);
+        }
+        foreach (var audience in _audiences.Values)
+        {
+            if (message.Type == StatusMessageTypes.CriticalAlert)
+            {
+                var visible = (message.AffectedServers ?? []).Where(name =>
+                    catalog.Current.Servers.TryGetValue(name, out var e) && Roles.MayUse(audience.Roles, e.Server.AllowedRoles)).ToList();
+                if (visible.Count > 0)
+                {
+                    audience.Outbox.Add(RealtimeMessage.From(message, null, now) with { Servers = visible });
+                }
+            }
+            else if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
+            {
+                audience.Outbox.Add(RealtimeMessage.From(message, server, now));
+            }
+        }
+    }
+
+    private void SendSnapshot(string connectionId, Audience audience)
+    {
+        var now = time.GetUtcNow();
+        var servers = catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now)).ToList();
+        audience.Outbox.RecordSent();
+        Send([connectionId], new RealtimeMessage(RealtimeMessage.SnapshotType, now, Snapshot: servers));
+    }
+
+    private void Flush()
+    {
+        foreach (var audience in _audiences.Values)
+        {
+            if (audience.Outbox.TryTake() is { } message)
+            {
+                Send(audience.Connections, message);
+            }
+        }
+    }
+
+    private void ExpireSessions()
+    {
+        var now = time.GetUtcNow();
+        var limit = options.Value.SessionLimit;
+        foreach (var connection in _connections.Values.Where(c => now - c.ConnectedAt >= limit).ToList())
+        {
+            var reason = $"session limit of {limit.TotalMinutes:0.##} minutes reached; reconnect with a fresh token";
+            _ = EndSessionAsync(connection, new RealtimeMessage(RealtimeMessage.SessionExpiredType, now, Reason: reason));
+            Handle(new Disconnected(connection.Context.ConnectionId));
+        }
+    }
+
+    private async Task EndSessionAsync(Connection connection, RealtimeMessage farewell)
+    {
+        try
+        {
+            await hub.Clients.Client(connection.Context.ConnectionId).SendAsync(StatusHub.EventMethod, farewell);
+        }
+        finally
+        {
+            connection.Context.Abort();
+        }
+    }
+
+    private void Send(IReadOnlyCollection<string> connectionIds, RealtimeMessage message) =>
+        hub.Clients.Clients(connectionIds).SendAsync(StatusHub.EventMethod, message).ContinueWith(
+            t => LogSendFailed(t.Exception!.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Realtime: sending to a client failed: {Error}")]
+    private partial void LogSendFailed(string error);
+
+    private abstract record Work;
+
+    private sealed record Connected(HubCallerContext Context, string User, IReadOnlyCollection<string> Roles) : Work;
+
+    private sealed record Disconnected(string ConnectionId) : Work;
+
+    private sealed record EventArrived(McpStatusEvent Message) : Work;
+
+    private sealed record Connection(HubCallerContext Context, string Audience, DateTimeOffset ConnectedAt);
+
+    /// <summary>One user with one role set on this silo: the unit of the rate limit.</summary>
+    private sealed record Audience(IReadOnlyCollection<string> Roles, UserOutbox Outbox)
+    {
+        public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,56 @@
+namespace Omni2.Host.Realtime;
+
+/// <summary>
+/// One user's pending messages on this silo, sent at most <c>maxPerSecond</c> in any second.
+/// While the budget is spent, messages are coalesced (the latest per server wins) and go out
+/// together as one <c>batch</c> as soon as the budget allows, so nothing that matters is lost.
+/// </summary>
+public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
+{
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<string, RealtimeMessage> _pending = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly Queue<DateTimeOffset> _sent = new();
+
+    public bool HasPending => _order.Count > 0;
+
+    public void Add(RealtimeMessage message)
+    {
+        // Fleet-wide messages (alerts) are keyed by type: one of each kind pending at most.
+        var key = message.McpName ?? "*" + message.Type;
+        if (_pending.TryAdd(key, message))
+        {
+            _order.Add(key);
+        }
+        else
+        {
+            _pending[key] = message;
+        }
+    }
+
+    /// <summary>Counts a message sent outside the outbox (the snapshot on connect) against the budget.</summary>
+    public void RecordSent() => _sent.Enqueue(time.GetUtcNow());
+
+    /// <summary>The next message to send now, if any is pending and the budget allows.</summary>
+    public RealtimeMessage? TryTake()
+    {
+        var now = time.GetUtcNow();
+        while (_sent.TryPeek(out var oldest) && now - oldest >= Second)
+        {
+            _sent.Dequeue();
+        }
+        if (_order.Count == 0 || _sent.Count >= maxPerSecond)
+        {
+            return null;
+        }
+        var messages = _order.Select(key => _pending[key]).ToList();
+        _pending.Clear();
+        _order.Clear();
+        _sent.Enqueue(now);
+        return messages.Count == 1 ? messages[0] : new RealtimeMessage(RealtimeMessage.BatchType, now, Events: messages);
+    }
+
+    /// <summary>When the budget allows the next send, while messages wait.</summary>
+    public DateTimeOffset? NextSendAt =>
+        _order.Count == 0 ? null : _sent.Count < maxPerSecond ? time.GetUtcNow() : _sent.Peek() + Second;
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Time.Testing;
+using Omni2.Host.Realtime;
+
+namespace Omni2.UnitTests.Realtime;
+
+public sealed class UserOutboxTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 28, 12, 0, 0, TimeSpan.Zero));
+
+    private RealtimeMessage Change(string server, string status) =>
+        new("mcp_status_change", _time.GetUtcNow(), McpName: server, NewStatus: status);
+
+    [Fact]
+    public void A_message_goes_out_at_once_while_the_budget_allows()
+    {
+        var outbox = new UserOutbox(10, _time);
+        outbox.Add(Change("a", "disconnected"));
+
+        var sent = outbox.TryTake();
+
+        Assert.Equal("a", sent!.McpName);
+        Assert.False(outbox.HasPending);
+    }
+
+    [Fact]
+    public void Never_more_than_the_limit_in_any_second()
+    {
+        var outbox = new UserOutbox(10, _time);
+        var sentAt = new List<DateTimeOffset>();
+        for (var step = 0; step < 200; step++)
+        {
+            outbox.Add(Change($"s{step % 37}", step % 2 == 0 ? "disconnected" : "healthy"));
+            if (outbox.TryTake() is not null)
+            {
+                sentAt.Add(_time.GetUtcNow());
+            }
+            _time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        foreach (var start in sentAt)
+        {
+            Assert.True(sentAt.Count(t => t >= start && t < start + TimeSpan.FromSeconds(1)) <= 10);
+        }
+    }
+
+    [Fact]
+    public void Held_back_messages_coalesce_to_the_latest_per_server_in_one_batch()
+    {
+        var outbox = new UserOutbox(1, _time);
+        outbox.Add(Change("a", "healthy"));
+        outbox.TryTake();
+        outbox.Add(Change("a", "disconnected"));
+        outbox.Add(Change("b", "disconnected"));
+        outbox.Add(Change("a", "circuit_open"));
+
+        Assert.Null(outbox.TryTake());
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1), outbox.NextSendAt);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var batch = outbox.TryTake();
+
+        Assert.Equal(RealtimeMessage.BatchType, batch!.Type);
+        Assert.Equal(["a:circuit_open", "b:disconnected"], batch.Events!.Select(e => $"{e.McpName}:{e.NewStatus}"));
+    }
+
+    [Fact]
+    public void The_snapshot_counts_against_the_budget()
+    {
+        var outbox = new UserOutbox(1, _time);
+        outbox.RecordSent();
+        outbox.Add(Change("a", "healthy"));
+
+        Assert.Null(outbox.TryTake());
+    }
+
+    [Fact]
+    public void Fleet_alerts_are_kept_apart_from_server_messages()
+    {
+        var outbox = new UserOutbox(1, _time);
+        outbox.RecordSent();
+        outbox.Add(Change("a", "disconnected"));
+        outbox.Add(new RealtimeMessage("critical_alert", _time.GetUtcNow(), Servers: ["a", "b", "c"]));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var batch = outbox.TryTake();
+
+        Assert.Equal(["mcp_status_change", "critical_alert"], batch!.Events!.Select(e => e.Type));
+    }
+
+    [Fact]
+    public void Nothing_pending_means_no_wake_up()
+    {
+        var outbox = new UserOutbox(10, _time);
+
+        Assert.Null(outbox.NextSendAt);
+        Assert.Null(outbox.TryTake());
+    }
+}
