@@ -558,6 +558,8 @@ public sealed partial class McpServerGrain(
         Event = transition?.Event,
         Attempt = transition?.Attempt ?? 0,
         Status = BuildStatus(),
+        // Every message says who may see the server, so any silo can route it without a lookup.
+        Server = Config?.ToInfo(),
     };
 
     private static string MessageType(HealthEventType type) => type switch

@@ -113,7 +113,8 @@ public sealed partial class CatalogFeed(
     {
         try
         {
-            catalog.Resync(await source.LoadCatalogAsync(stoppingToken));
+            var mark = catalog.ChangeMark;
+            catalog.Resync(await source.LoadCatalogAsync(stoppingToken), mark);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

@@ -13,7 +13,9 @@ namespace Omni2.Host.Catalog;
 public sealed class ServerCatalog
 {
     private readonly Lock _write = new();
+    private readonly Dictionary<string, long> _addedAt = new(StringComparer.Ordinal);
     private volatile CatalogSnapshot _current = CatalogSnapshot.Empty;
+    private long _changes;
 
     public CatalogSnapshot Current => _current;
 
@@ -35,6 +37,10 @@ public sealed class ServerCatalog
             var next = message.Type == StatusMessageTypes.ServerRemoved
                 ? servers.Remove(message.McpName)
                 : Merge(servers, entry, message);
+            if (entry is null && next.ContainsKey(message.McpName))
+            {
+                _addedAt[message.McpName] = Interlocked.Increment(ref _changes);
+            }
             if (!ReferenceEquals(next, servers))
             {
                 _current = new CatalogSnapshot(next);
@@ -46,13 +52,26 @@ public sealed class ServerCatalog
         }
     }
 
-    /// <summary>Takes the database's view, keeping any status this silo already has in a newer version.</summary>
-    public void Resync(IReadOnlyList<CatalogRow> rows)
+    /// <summary>A mark to pass to <see cref="Resync"/>: take it before loading from the database.</summary>
+    public long ChangeMark => Interlocked.Read(ref _changes);
+
+    /// <summary>
+    /// Takes the database's view, keeping any status this silo already has in a newer version, and
+    /// any server added here since <paramref name="loadedAfter"/> (the load could not have seen it).
+    /// </summary>
+    public void Resync(IReadOnlyList<CatalogRow> rows, long loadedAfter = long.MaxValue)
     {
         lock (_write)
         {
             var servers = _current.Servers;
             var builder = ImmutableSortedDictionary.CreateBuilder<string, CatalogEntry>(StringComparer.Ordinal);
+            foreach (var (name, entry) in servers)
+            {
+                if (_addedAt.TryGetValue(name, out var added) && added > loadedAfter)
+                {
+                    builder[name] = entry;
+                }
+            }
             foreach (var row in rows)
             {
                 builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
@@ -60,6 +79,10 @@ public sealed class ServerCatalog
                     : new CatalogEntry(row.Server, row.Status, row.Tools);
             }
             _current = new CatalogSnapshot(builder.ToImmutable());
+            foreach (var seen in _addedAt.Where(p => p.Value <= loadedAfter).Select(p => p.Key).ToList())
+            {
+                _addedAt.Remove(seen); // the database had it: nothing left to protect
+            }
         }
     }
 
@@ -72,6 +95,10 @@ public sealed class ServerCatalog
             var entry = servers.TryGetValue(server.Name, out var known)
                 ? known with { Server = server }
                 : new CatalogEntry(server, new McpServerStatus { Name = server.Name }, []);
+            if (known is null)
+            {
+                _addedAt[server.Name] = Interlocked.Increment(ref _changes);
+            }
             _current = new CatalogSnapshot(servers.SetItem(server.Name, entry));
         }
     }

@@ -7,7 +7,9 @@ namespace Omni2.Host.Realtime;
 /// </summary>
 public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
 {
-    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+    // A little over a second, so that clients count at most the limit in any second of their own
+    // clock even when delivery delays the first message of a window more than the last.
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1.1);
     private readonly Dictionary<string, RealtimeMessage> _pending = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private readonly Queue<DateTimeOffset> _sent = new();

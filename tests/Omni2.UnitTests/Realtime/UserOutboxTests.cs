@@ -54,8 +54,8 @@ public sealed class UserOutboxTests
         outbox.Add(Change("a", "circuit_open"));
 
         Assert.Null(outbox.TryTake());
-        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1), outbox.NextSendAt);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1.1), outbox.NextSendAt);
+        _time.Advance(TimeSpan.FromSeconds(1.1));
         var batch = outbox.TryTake();
 
         Assert.Equal(RealtimeMessage.BatchType, batch!.Type);
@@ -79,7 +79,7 @@ public sealed class UserOutboxTests
         outbox.RecordSent();
         outbox.Add(Change("a", "disconnected"));
         outbox.Add(new RealtimeMessage("critical_alert", _time.GetUtcNow(), Servers: ["a", "b", "c"]));
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1.1));
 
         var batch = outbox.TryTake();
 
