@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 
 namespace Omni2.IntegrationTests.Api;
 

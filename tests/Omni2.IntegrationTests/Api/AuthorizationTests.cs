@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
 

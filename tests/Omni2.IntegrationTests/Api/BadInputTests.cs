@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
 
 namespace Omni2.IntegrationTests.Api;

@@ -1,5 +1,6 @@
 using System.Net;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
 

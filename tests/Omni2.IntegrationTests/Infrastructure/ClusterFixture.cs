@@ -1,6 +1,8 @@
 using Omni2.Contracts;
 using Omni2.Testing.McpServer;
 
+using Omni2.Testing;
+
 namespace Omni2.IntegrationTests.Infrastructure;
 
 /// <summary>One database and one two-silo cluster, shared by the tests of the <c>cluster</c> collection.</summary>

@@ -7,6 +7,8 @@ using Orleans.Configuration;
 using Orleans.Streams;
 using Orleans.TestingHost;
 
+using Omni2.Testing;
+
 namespace Omni2.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -16,18 +18,6 @@ namespace Omni2.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class Omni2Cluster : IAsyncDisposable
 {
-    /// <summary>Short versions of the seed's timings, so whole outages play out in seconds.</summary>
-    public static readonly IReadOnlyDictionary<string, string?> FastTimings = new Dictionary<string, string?>
-    {
-        ["Omni2:Health:FailureThreshold"] = "5",
-        ["Omni2:Health:RetryInterval"] = "00:00:00.300",
-        ["Omni2:Health:RecoveryTimeout"] = "00:00:00.500",
-        ["Omni2:Health:BackoffMultiplier"] = "2",
-        ["Omni2:Health:MaxBackoff"] = "00:00:02",
-        ["Omni2:Health:DisableAfter"] = "00:00:12",
-        ["Omni2:Registry:ScanInterval"] = "00:00:02",
-    };
-
     private readonly TestCluster _cluster;
     private StreamSubscriptionHandle<McpStatusEvent>? _subscription;
 
@@ -47,7 +37,7 @@ public sealed class Omni2Cluster : IAsyncDisposable
     public static async Task<Omni2Cluster> StartAsync(
         string connectionString, short silos = 2, string? serviceId = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var values = new Dictionary<string, string?>(FastTimings)
+        var values = new Dictionary<string, string?>(TestTimings.Fast)
         {
             [$"ConnectionStrings:{SiloConfiguration.PostgresConnectionName}"] = connectionString,
         };

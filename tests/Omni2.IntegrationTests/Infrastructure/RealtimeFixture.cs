@@ -1,3 +1,5 @@
+using Omni2.Testing;
+
 namespace Omni2.IntegrationTests.Infrastructure;
 
 /// <summary>Two hosts of one cluster whose admin webhooks point at a real local receiver (one endpoint answers, one hangs).</summary>

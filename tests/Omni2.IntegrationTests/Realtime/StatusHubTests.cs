@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Omni2.Contracts;
 using Omni2.IntegrationTests.Api;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
 

@@ -1,5 +1,6 @@
 using Omni2.Contracts;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 using Omni2.Testing.McpServer;
 
 namespace Omni2.IntegrationTests.Servers;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Omni2.Contracts;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing;
 using Omni2.Testing.McpServer;
 
 namespace Omni2.IntegrationTests.Servers;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Omni2.Host.Auth;
 using Omni2.Host.Silo;
 
-namespace Omni2.IntegrationTests.Infrastructure;
+namespace Omni2.Testing;
 
 /// <summary>
 /// The real host (<c>Program</c>): silo, HTTP API on Kestrel on a loopback port, PostgreSQL providers.
@@ -41,7 +41,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseSetting("Omni2:Catalog:ResyncInterval", "00:00:05");
         builder.UseSetting("Omni2:Stdio:AllowedCommands:0", "node");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        foreach (var (key, value) in Omni2Cluster.FastTimings.Concat(_settings))
+        foreach (var (key, value) in TestTimings.Fast.Concat(_settings))
         {
             builder.UseSetting(key, value);
         }
@@ -68,34 +68,3 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
-
-/// <summary>Two hosts (two silos of one cluster) on one fresh database, for the API tests.</summary>
-public sealed class ApiFixture : IAsyncLifetime
-{
-    public PostgresDatabase Database { get; private set; } = null!;
-
-    public ApiHost A { get; private set; } = null!;
-
-    public ApiHost B { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Database = await PostgresDatabase.CreateAsync();
-        var serviceId = $"omni2-api-{Guid.NewGuid():N}";
-        A = new ApiHost(Database.ConnectionString, serviceId);
-        A.StartServer();
-        B = new ApiHost(Database.ConnectionString, serviceId);
-        B.StartServer();
-        await Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await B.DisposeAsync();
-        await A.DisposeAsync();
-        await Database.DisposeAsync();
-    }
-}
-
-[CollectionDefinition("api")]
-public sealed class ApiCollection : ICollectionFixture<ApiFixture>;

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Omni2.IntegrationTests.Infrastructure;
+namespace Omni2.Testing;
 
 /// <summary>
 /// A fresh database on the real PostgreSQL that <c>scripts/postgres.sh</c> provides (or

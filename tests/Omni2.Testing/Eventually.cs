@@ -1,4 +1,4 @@
-namespace Omni2.IntegrationTests.Infrastructure;
+namespace Omni2.Testing;
 
 /// <summary>Waits for a condition the system reaches asynchronously, failing with the last observed value.</summary>
 public static class Eventually

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Omni2.IntegrationTests.Infrastructure;
+namespace Omni2.Testing;
 
 /// <summary>A real local HTTP listener for admin webhooks: <c>/hook</c> records what it gets, <c>/hang</c> never answers.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Omni2.IntegrationTests.Infrastructure;
+namespace Omni2.Testing;
 
 /// <summary>Writes and reads <c>omni2.mcp_servers</c> and <c>omni2.mcp_health_log</c> as the admin API and an operator would.</summary>
 public static class ServerRows

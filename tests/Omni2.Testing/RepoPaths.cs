@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Omni2.IntegrationTests.Infrastructure;
+namespace Omni2.Testing;
 
 /// <summary>Finds the repository and runs its scripts, so tests provision things the way operators do.</summary>
 public static class RepoPaths

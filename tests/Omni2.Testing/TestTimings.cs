@@ -1,0 +1,17 @@
+namespace Omni2.Testing;
+
+/// <summary>Settings shared by every test host and cluster.</summary>
+public static class TestTimings
+{
+    /// <summary>Short versions of the seed's timings, so whole outages play out in seconds.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> Fast = new Dictionary<string, string?>
+    {
+        ["Omni2:Health:FailureThreshold"] = "5",
+        ["Omni2:Health:RetryInterval"] = "00:00:00.300",
+        ["Omni2:Health:RecoveryTimeout"] = "00:00:00.500",
+        ["Omni2:Health:BackoffMultiplier"] = "2",
+        ["Omni2:Health:MaxBackoff"] = "00:00:02",
+        ["Omni2:Health:DisableAfter"] = "00:00:12",
+        ["Omni2:Registry:ScanInterval"] = "00:00:02",
+    };
+}
