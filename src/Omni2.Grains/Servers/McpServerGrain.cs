@@ -146,7 +146,9 @@ public sealed partial class McpServerGrain(
             return new ToolCallResult
             {
                 Outcome = ToolCallOutcome.Unavailable,
-                Detail = $"MCP server '{Name}' is {_breaker.State.Status.ToWire()}",
+                Detail = _breaker.State.Status is HealthStatus.Healthy
+                    ? $"MCP server '{Name}' is reconnecting"
+                    : $"MCP server '{Name}' is {_breaker.State.Status.ToWire()}",
                 RetryAfter = _breaker.RecoveryEta,
             };
         }
@@ -243,8 +245,7 @@ public sealed partial class McpServerGrain(
         {
             return; // Already handled: a report about an older connection, or the server is already down.
         }
-        await DropConnectionAsync();
-        await RecordFailureAsync(error);
+        await FailConnectionAsync(error);
     }
 
     public async Task RefreshToolsAsync(long connection)
@@ -313,9 +314,7 @@ public sealed partial class McpServerGrain(
         catch (Exception ex)
         {
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
-            var error = ex is TimeoutException ? $"health check timed out after {Config!.CheckTimeoutSeconds} s" : ex.Message;
-            await DropConnectionAsync();
-            await RecordFailureAsync(error);
+            await FailConnectionAsync(ex is TimeoutException ? $"health check timed out after {Config!.CheckTimeoutSeconds} s" : ex.Message);
         }
     }
 
@@ -469,10 +468,27 @@ public sealed partial class McpServerGrain(
         }
     }
 
-    private async Task DropConnectionAsync()
+    /// <summary>
+    /// The live connection failed: the status changes first (in this turn, so an interleaved call
+    /// never sees a healthy server without a connection), then the connection is closed.
+    /// </summary>
+    private async Task FailConnectionAsync(string error)
+    {
+        var failed = _connection;
+        _connection = null;
+        await RecordFailureAsync(error);
+        await CloseAsync(failed);
+    }
+
+    private Task DropConnectionAsync()
     {
         var connection = _connection;
         _connection = null;
+        return CloseAsync(connection);
+    }
+
+    private async Task CloseAsync(McpConnection? connection)
+    {
         if (connection is not null)
         {
             try

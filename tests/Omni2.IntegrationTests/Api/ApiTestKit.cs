@@ -16,8 +16,8 @@ public static class ApiTestKit
     public static StringContent Call(string server, string tool, string? arguments = null) =>
         Json($"{{\"server\":\"{server}\",\"tool\":\"{tool}\"" + (arguments is null ? "" : $",\"arguments\":{arguments}") + "}");
 
-    public static string HttpServer(string name, Uri url, string extra = "") =>
-        $$"""{"name":"{{name}}","transport":"streamable_http","url":"{{url}}","health_check_interval_seconds":1,"check_timeout_seconds":2,"call_timeout_seconds":2{{extra}}}""";
+    public static string HttpServer(string name, Uri url, string extra = "", int intervalSeconds = 1) =>
+        $$"""{"name":"{{name}}","transport":"streamable_http","url":"{{url}}","health_check_interval_seconds":{{intervalSeconds}},"check_timeout_seconds":2,"call_timeout_seconds":2{{extra}}}""";
 
     /// <summary>Registers through the admin API and returns the response (201 expected).</summary>
     public static async Task<HttpResponseMessage> RegisterAsync(this ApiHost host, string body)

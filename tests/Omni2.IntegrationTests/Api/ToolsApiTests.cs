@@ -118,14 +118,19 @@ public sealed class ToolsApiTests(ApiFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Upstream_failure_is_502_and_then_503_with_retry_after()
     {
+        // A long check interval: only the call itself can find the failure.
+        await using var server = await TestMcpServer.StartAsync();
+        var name = ClusterFixture.UniqueName("upstream");
+        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint, intervalSeconds: 300))).StatusCode);
         using var op = fixture.A.ClientAs("operator");
-        _server.Mode = TestServerMode.Error;
+        await op.WaitForHealthAsync(name, "healthy");
+        server.Mode = TestServerMode.Error;
 
-        var failed = await op.PostAsync("/api/v1/mcp/tools/call", Call(_name, "echo", """{"message":"x"}"""));
-        await AssertProblemAsync(failed, HttpStatusCode.BadGateway, _name);
+        var failed = await op.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", """{"message":"x"}"""));
+        await AssertProblemAsync(failed, HttpStatusCode.BadGateway, name);
 
         var unavailable = await Eventually.MatchesAsync(
-            () => op.PostAsync("/api/v1/mcp/tools/call", Call(_name, "echo", """{"message":"x"}""")),
+            () => op.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", """{"message":"x"}""")),
             r => r.StatusCode == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(5),
             "503 once the server is marked down");
