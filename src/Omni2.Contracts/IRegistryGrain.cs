@@ -10,6 +10,13 @@ public interface IRegistryGrain : IGrainWithStringKey
     /// <summary>Scans now instead of waiting for the next reminder tick.</summary>
     [Alias("ReloadNow")]
     Task<RegistryScanResult> ReloadNowAsync();
+
+    /// <summary>
+    /// Makes sure every enabled server's grain is active (activating one connects and checks it):
+    /// after a silo left, its servers come back at once instead of at their next reminder tick.
+    /// </summary>
+    [Alias("WakeAll")]
+    Task<int> WakeAllAsync();
 }
 
 /// <summary>What one scan changed.</summary>

@@ -18,6 +18,8 @@ public sealed record McpServerStatus
     [Id(8)] public DateTimeOffset? NextAttemptAt { get; init; }
     [Id(9)] public int ToolCount { get; init; }
     [Id(10)] public long Version { get; init; }
+    /// <summary>The silo whose grain owns the server, while it is active.</summary>
+    [Id(11)] public string? Silo { get; init; }
 }
 
 /// <summary>One tool of an MCP server, as it listed it.</summary>

@@ -37,6 +37,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseSetting("Orleans:ClusterId", _serviceId);
         builder.UseSetting("Orleans:SiloPort", _siloPort.ToString());
         builder.UseSetting("Orleans:GatewayPort", _gatewayPort.ToString());
+        builder.UseSetting("Orleans:AdvertisedIPAddress", "127.0.0.1");
         builder.UseSetting("Auth:SigningKey", SigningKey);
         builder.UseSetting("Omni2:Catalog:ResyncInterval", "00:00:05");
         builder.UseSetting("Omni2:Stdio:AllowedCommands:0", "node");

@@ -30,9 +30,12 @@ public sealed class RealtimeClient : IAsyncDisposable
 
     public HubConnectionState State => _connection.State;
 
-    public static async Task<RealtimeClient> ConnectAsync(ApiHost host, string? token)
+    public static Task<RealtimeClient> ConnectAsync(ApiHost host, string? token) =>
+        ConnectAsync(host.CreateClient().BaseAddress!, token);
+
+    public static async Task<RealtimeClient> ConnectAsync(Uri baseAddress, string? token)
     {
-        var url = new Uri(host.CreateClient().BaseAddress!, "/ws");
+        var url = new Uri(baseAddress, "/ws");
         var connection = new HubConnectionBuilder()
             .WithUrl(url, o =>
             {

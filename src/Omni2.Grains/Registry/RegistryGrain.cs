@@ -27,6 +27,15 @@ public sealed partial class RegistryGrain(
 
     public Task<RegistryScanResult> ReloadNowAsync() => ScanAsync();
 
+    public async Task<int> WakeAllAsync()
+    {
+        var rows = (await configs.LoadAllAsync()).Where(row => row.Enabled).ToList();
+        // ApplyConfig is idempotent: an active grain with this configuration returns at once.
+        var failed = await RunBoundedAsync([.. rows.Select(row => (row.Name, (Func<Task>)(() => GrainFactory.GetGrain<IMcpServerGrain>(row.Name).ApplyConfigAsync(row))))]);
+        LogWoken(rows.Count, failed.Count);
+        return rows.Count - failed.Count;
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == ScanReminder)
@@ -134,6 +143,9 @@ public sealed partial class RegistryGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registry scan: {Added} added, {Changed} changed, {Retired} retired, {Unchanged} unchanged")]
     private partial void LogScan(int added, int changed, int retired, int unchanged);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registry: woke {Count} servers ({Failed} failed) after a silo left")]
+    private partial void LogWoken(int count, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registry scan: updating MCP server {Server} failed; retrying on the next scan")]
     private partial void LogServerUpdateFailed(Exception exception, string server);

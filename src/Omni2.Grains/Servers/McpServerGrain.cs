@@ -36,6 +36,9 @@ public sealed partial class McpServerGrain(
     private McpConnection? _connection;
     private long _generation;
     private IGrainTimer? _stepTimer;
+    // Completes when the current connect attempt ends; calls that find a healthy server still
+    // connecting (just activated, e.g. after a silo handed it over) wait for it instead of failing.
+    private TaskCompletionSource _attempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -139,6 +142,10 @@ public sealed partial class McpServerGrain(
 
     private async Task<ToolCallResult> CallAsync(ToolCallRequest request)
     {
+        if (_connection is null && _breaker.State.Status is HealthStatus.Healthy or HealthStatus.Unknown && Config is { } connecting)
+        {
+            await _attempt.Task.WaitAsync(connecting.ConnectTimeout + connecting.CheckTimeout).ContinueWith(_ => { }, TaskScheduler.Current);
+        }
         var connection = _connection;
         var config = Config;
         if (_breaker.State.Status is not HealthStatus.Healthy || connection is null || config is null)
@@ -326,6 +333,22 @@ public sealed partial class McpServerGrain(
             return;
         }
         await DropConnectionAsync();
+        if (_attempt.Task.IsCompleted)
+        {
+            _attempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        try
+        {
+            await ConnectAsync(config);
+        }
+        finally
+        {
+            _attempt.TrySetResult();
+        }
+    }
+
+    private async Task ConnectAsync(McpServerConfig config)
+    {
         var generation = ++_generation;
         var started = Stopwatch.GetTimestamp();
         McpConnection? connection = null;
@@ -541,6 +564,7 @@ public sealed partial class McpServerGrain(
             NextAttemptAt = breaker.NextAttemptAt,
             ToolCount = state.State.Tools.Length,
             Version = state.State.Version,
+            Silo = RuntimeIdentity,
         };
     }
 

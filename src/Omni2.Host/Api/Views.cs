@@ -21,7 +21,8 @@ public sealed record ServerView(
     DateTimeOffset? LastRecoveryAttempt,
     int TotalDowntimeSeconds,
     int ToolCount,
-    long Version)
+    long Version,
+    string? Silo)
 {
     public static ServerView From(McpServerInfo server, McpServerStatus status, DateTimeOffset now) => new(
         server.Name,
@@ -37,7 +38,8 @@ public sealed record ServerView(
         status.LastRecoveryAttempt,
         status.TotalDowntimeSeconds,
         status.ToolCount,
-        status.Version);
+        status.Version,
+        status.Silo);
 }
 
 public sealed record ServerListView(IReadOnlyList<ServerView> Servers);

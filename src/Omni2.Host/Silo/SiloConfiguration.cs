@@ -41,7 +41,22 @@ public static class SiloConfiguration
                 });
                 var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
                 var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
+                var listenOnAny = configuration.GetValue("Orleans:ListenOnAnyHostAddress", false);
+                if (configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } advertised)
+                {
+                    silo.ConfigureEndpoints(System.Net.IPAddress.Parse(advertised), siloPort, gatewayPort, listenOnAny);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: listenOnAny);
+                }
+                // Notice a dead silo in seconds, not Orleans' default tens of seconds: its servers must be
+                // checked again within 10 s (the seed's coordinator restart).
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = configuration.GetValue("Orleans:Membership:ProbeTimeout", TimeSpan.FromSeconds(1));
+                    o.NumMissedProbesLimit = configuration.GetValue("Orleans:Membership:NumMissedProbesLimit", 3);
+                });
             }
             else
             {
@@ -49,6 +64,7 @@ public static class SiloConfiguration
             }
         });
         builder.Services.AddHostedService<RegistryStarter>();
+        builder.Services.AddHostedService<ClusterWatcher>();
         return builder;
     }
 

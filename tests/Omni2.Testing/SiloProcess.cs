@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace Omni2.Testing;
+
+/// <summary>
+/// The real host as its own process (<c>dotnet Omni2.Host.dll</c>) on loopback ports, for tests
+/// that kill silos: <see cref="Kill"/> is SIGKILL, <see cref="StopGracefullyAsync"/> is SIGTERM.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private SiloProcess(Process process, int httpPort, int siloPort)
+    {
+        _process = process;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        SiloPort = siloPort;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int SiloPort { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<SiloProcess> StartAsync(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var (httpPort, siloPort, gatewayPort) = (FreePort(), FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = HostDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(HostDirectory, "Omni2.Host.dll"));
+        var environment = new Dictionary<string, string?>(TestTimings.Fast)
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Orleans:ServiceId"] = serviceId,
+            ["Orleans:ClusterId"] = serviceId,
+            ["Orleans:SiloPort"] = siloPort.ToString(),
+            ["Orleans:GatewayPort"] = gatewayPort.ToString(),
+            ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
+            ["Urls"] = $"http://127.0.0.1:{httpPort}",
+            ["Auth:SigningKey"] = ApiHost.SigningKey,
+            ["Omni2:Catalog:ResyncInterval"] = "00:00:05",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var silo = new SiloProcess(process, httpPort, siloPort);
+        using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.MatchesAsync(
+            async () =>
+            {
+                try
+                {
+                    return process.HasExited ? HttpStatusCode.Gone : (await http.GetAsync("/health/ready")).StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return HttpStatusCode.ServiceUnavailable;
+                }
+                catch (TaskCanceledException)
+                {
+                    return HttpStatusCode.RequestTimeout;
+                }
+            },
+            status => status is HttpStatusCode.OK or HttpStatusCode.Gone,
+            TimeSpan.FromSeconds(60),
+            $"silo on port {siloPort} to be ready");
+        return process.HasExited ? throw new InvalidOperationException($"The silo on port {siloPort} exited with {process.ExitCode}.") : silo;
+    }
+
+    /// <summary>A real HTTP client of this silo, with a token for <paramref name="role"/>.</summary>
+    public HttpClient ClientAs(string role, TokenIssuing issuing)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuing(role));
+        return client;
+    }
+
+    /// <summary>SIGKILL: the process dies at once, no shutdown code runs.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: the host shuts down gracefully.</summary>
+    public async Task StopGracefullyAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The built host next to this assembly's build configuration (src/Omni2.Host/bin/CONFIG/net10.0).</summary>
+    private static string HostDirectory
+    {
+        get
+        {
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var directory = Path.Combine(RepoPaths.Root, "src", "Omni2.Host", "bin", framework.Parent!.Name, framework.Name);
+            return File.Exists(Path.Combine(directory, "Omni2.Host.dll"))
+                ? directory
+                : throw new InvalidOperationException($"Omni2.Host is not built at {directory}.");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Mints a token for a role.</summary>
+public delegate string TokenIssuing(string role);
