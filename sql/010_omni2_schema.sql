@@ -69,3 +69,13 @@ CREATE INDEX IF NOT EXISTS mcp_health_log_server_newest
 
 -- The tool list the grain last saw, so every silo's catalog can load without asking each grain.
 ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS tools jsonb NOT NULL DEFAULT '[]'::jsonb;
+
+-- Server names never hold "__" nor end in "_": a tool's qualified name server__tool splits one way only.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'mcp_servers_name_splits_once') THEN
+        ALTER TABLE omni2.mcp_servers
+            ADD CONSTRAINT mcp_servers_name_splits_once CHECK (position('__' in name) = 0 AND name !~ '_$');
+    END IF;
+END
+$$;

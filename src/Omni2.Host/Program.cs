@@ -1,6 +1,7 @@
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Health;
+using Omni2.Host.McpGateway;
 using Omni2.Host.Realtime;
 using Omni2.Host.Silo;
 using Omni2.Host.Telemetry;
@@ -15,6 +16,7 @@ builder.AddOmni2Silo();
 builder.AddOmni2Auth();
 builder.AddOmni2Api();
 builder.AddOmni2Realtime();
+builder.AddOmni2McpGateway();
 builder.AddOmni2Telemetry();
 
 var app = builder.Build();
@@ -22,9 +24,11 @@ app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex =>
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOmni2McpStreams();
 app.MapOmni2Health();
 app.MapOmni2Api();
 app.MapOmni2Realtime();
+app.MapOmni2McpGateway();
 app.MapOmni2Telemetry();
 app.Run();
 return 0;

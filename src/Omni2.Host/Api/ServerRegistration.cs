@@ -35,7 +35,11 @@ public sealed class StdioOptions
 /// <summary>Checks a registration and turns it into configuration, collecting every error by field.</summary>
 public static partial class ServerRegistrationValidator
 {
-    public const string NamePattern = "^[a-z0-9][a-z0-9_-]{0,62}$";
+    /// <summary>
+    /// Lowercase letters, digits, '_' and '-', at most 63 characters; never "__" and never a trailing
+    /// '_', so that a tool's qualified name <c>server__tool</c> splits back in exactly one way.
+    /// </summary>
+    public const string NamePattern = "^(?!.*__)(?!.*_$)[a-z0-9][a-z0-9_-]{0,62}$";
 
     [GeneratedRegex(NamePattern)]
     private static partial Regex NameRegex();
@@ -60,7 +64,7 @@ public static partial class ServerRegistrationValidator
         }
         else if (!IsValidName(name))
         {
-            Error("name", $"must match {NamePattern} (lowercase letters, digits, '_' and '-', at most 63 characters)");
+            Error("name", $"must match {NamePattern} (lowercase letters, digits, '_' and '-', at most 63 characters, no '__', not ending in '_')");
         }
         else if (routeName is not null && body.Name is not null && body.Name != routeName)
         {

@@ -30,6 +30,8 @@ public sealed class BadInputTests(ApiFixture fixture)
         { "64-char name", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":\"{new string('a', 64)}\",\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "name must match" },
         { "name with space", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":\"a b\",\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "name must match" },
         { "name starts with dash", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":\"-a\",\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "name must match" },
+        { "name with double underscore", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":\"a__b\",\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "name must match" },
+        { "name ending in underscore", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":\"ab_\",\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "name must match" },
         { "non-ascii name", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":\"caf\u00e9\",\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "name must match" },
         { "numeric name", "POST", "/api/v1/mcp/servers", "application/json", $"{{\"name\":42,\"transport\":\"sse\",\"url\":\"{Url}\"}}", 400, "$.name" },
         { "missing transport", "POST", "/api/v1/mcp/servers", "application/json", Server($"\"url\":\"{Url}\""), 400, "transport is required" },

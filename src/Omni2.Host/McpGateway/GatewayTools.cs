@@ -1,0 +1,83 @@
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Omni2.Contracts;
+using Omni2.Host.Api;
+using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.McpGateway;
+
+/// <summary>
+/// The fleet as one MCP server: <c>tools/list</c> is the caller's healthy servers' tools from this
+/// silo's catalog, named <c>server__tool</c>; <c>tools/call</c> goes through the owning grain with
+/// the REST call's semantics (an unhealthy server is a clear tool error with its recovery ETA).
+/// </summary>
+public static class GatewayTools
+{
+    public static ValueTask<ListToolsResult> ListAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken)
+    {
+        var roles = Roles.Of(context.User!);
+        var catalog = context.Services!.GetRequiredService<ServerCatalog>();
+        context.Services!.GetRequiredService<GatewaySessions>().Remember(context.Server, roles);
+        return ValueTask.FromResult(new ListToolsResult { Tools = [.. VisibleTools(catalog.Current, roles)] });
+    }
+
+    /// <summary>What a user with <paramref name="roles"/> sees in <c>tools/list</c>; cached per snapshot and role set.</summary>
+    public static IReadOnlyList<Tool> VisibleTools(CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
+        snapshot.Rendered("mcp-tools|" + string.Join(',', roles), s => (IReadOnlyList<Tool>)[.. s.VisibleTo(roles)
+            .Where(e => e.Status.Status == HealthStatus.Healthy)
+            .SelectMany(e => e.Tools.Select(tool => ToProtocol(e.Server.Name, tool)))]);
+
+    public static async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+    {
+        var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
+        var roles = Roles.Of(context.User!);
+        var separator = request.Name.IndexOf(ToolView.Separator, StringComparison.Ordinal);
+        var catalog = context.Services!.GetRequiredService<ServerCatalog>();
+        if (separator <= 0 || catalog.Current.Find(request.Name[..separator], roles) is not { } entry)
+        {
+            throw new McpProtocolException($"Unknown tool '{request.Name}': tools are named server{ToolView.Separator}tool.", McpErrorCode.InvalidParams);
+        }
+        if (!roles.Contains(Roles.Operator) && !roles.Contains(Roles.Admin))
+        {
+            return Error($"Calling tools needs the {Roles.Operator} or {Roles.Admin} role.");
+        }
+        var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
+        var result = await context.Services!.GetRequiredService<IGrainFactory>()
+            .GetGrain<IMcpServerGrain>(entry.Server.Name)
+            .CallToolAsync(new ToolCallRequest(request.Name[(separator + ToolView.Separator.Length)..], arguments));
+        return result.Outcome switch
+        {
+            ToolCallOutcome.Completed => new CallToolResult
+            {
+                Content = JsonSerializer.Deserialize<List<ContentBlock>>(result.ContentJson ?? "[]", McpJsonUtilities.DefaultOptions) ?? [],
+                StructuredContent = result.StructuredContentJson is { } structured ? JsonDocument.Parse(structured).RootElement.Clone() : null,
+                IsError = result.IsError,
+            },
+            ToolCallOutcome.UnknownTool => throw new McpProtocolException(result.Detail!, McpErrorCode.InvalidParams),
+            ToolCallOutcome.Unavailable => Error(result.RetryAfter is { } eta
+                ? $"{result.Detail}; next recovery attempt in {Math.Max(1, Math.Ceiling(eta.TotalSeconds)):0} s"
+                : result.Detail!),
+            _ => Error(result.Detail!),
+        };
+    }
+
+    private static Tool ToProtocol(string server, McpToolInfo tool)
+    {
+        using var schema = JsonDocument.Parse(tool.InputSchemaJson);
+        return new Tool
+        {
+            Name = server + ToolView.Separator + tool.Name,
+            Description = tool.Description,
+            InputSchema = schema.RootElement.Clone(),
+        };
+    }
+
+    private static CallToolResult Error(string text) => new()
+    {
+        IsError = true,
+        Content = [new TextContentBlock { Text = text }],
+    };
+}
