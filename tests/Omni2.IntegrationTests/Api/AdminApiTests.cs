@@ -109,10 +109,8 @@ public sealed class AdminApiTests(ApiFixture fixture)
     public async Task Delete_removes_the_server_from_every_silo()
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName("del");
-        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint))).StatusCode);
+        var name = await fixture.A.RegisterHealthyAsync(server, "del", alsoOn: fixture.B);
         using var viewerB = fixture.B.ClientAs("viewer");
-        await viewerB.WaitForHealthAsync(name, "healthy");
         using var admin = fixture.A.ClientAs("admin");
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/mcp/servers/{name}")).StatusCode);
@@ -126,10 +124,8 @@ public sealed class AdminApiTests(ApiFixture fixture)
     public async Task Disable_enable_and_reset_drive_the_grain_and_are_logged()
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName("ops");
-        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint))).StatusCode);
+        var name = await fixture.A.RegisterHealthyAsync(server, "ops");
         using var admin = fixture.A.ClientAs("admin", user: "carol");
-        await admin.WaitForHealthAsync(name, "healthy");
 
         var disabled = await JsonOfAsync(await admin.PostAsync($"/api/v1/mcp/servers/{name}/disable", null));
         Assert.Equal("disabled", disabled.GetProperty("status").GetProperty("health_status").GetString());
@@ -157,10 +153,8 @@ public sealed class AdminApiTests(ApiFixture fixture)
     public async Task Health_log_pages_newest_first()
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName("pages");
-        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint))).StatusCode);
+        var name = await fixture.A.RegisterHealthyAsync(server, "pages");
         using var admin = fixture.A.ClientAs("admin");
-        await admin.WaitForHealthAsync(name, "healthy");
         await server.StopAsync();
         await admin.WaitForHealthAsync(name, "circuit_open");
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Omni2.IntegrationTests.Infrastructure;
+using Omni2.Testing.McpServer;
 using Omni2.Testing;
 
 namespace Omni2.IntegrationTests.Api;
@@ -24,6 +25,20 @@ public static class ApiTestKit
     {
         using var admin = host.ClientAs("admin");
         return await admin.PostAsync("/api/v1/mcp/servers", Json(body));
+    }
+
+    /// <summary>Registers <paramref name="server"/> under a fresh name and waits until every given host's API shows it healthy.</summary>
+    public static async Task<string> RegisterHealthyAsync(this ApiHost host, TestMcpServer server, string prefix, string extra = "", params ApiHost[] alsoOn)
+    {
+        var name = ClusterFixture.UniqueName(prefix);
+        var created = await host.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint, extra));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        foreach (var silo in alsoOn.Prepend(host))
+        {
+            using var admin = silo.ClientAs("admin");
+            await admin.WaitForHealthAsync(name, "healthy");
+        }
+        return name;
     }
 
     public static async Task<JsonElement> JsonOfAsync(HttpResponseMessage response)

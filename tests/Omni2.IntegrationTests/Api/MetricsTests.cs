@@ -14,10 +14,8 @@ public sealed class MetricsTests(ApiFixture fixture)
     public async Task Metrics_report_servers_transitions_checks_and_calls_without_server_names()
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName("metered");
-        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint))).StatusCode);
+        var name = await fixture.A.RegisterHealthyAsync(server, "metered");
         using var op = fixture.A.ClientAs("operator");
-        await op.WaitForHealthAsync(name, "healthy");
         await Eventually.MatchesAsync(
             async () => (await op.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", """{"message":"m"}"""))).StatusCode,
             s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "a successful call");

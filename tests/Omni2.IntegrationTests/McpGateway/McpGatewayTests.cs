@@ -60,14 +60,7 @@ public sealed class McpGatewayTests(ApiFixture fixture)
     private async Task<(string Name, TestMcpServer Server)> RegisterAsync(string prefix, string extra = "")
     {
         var server = await TestMcpServer.StartAsync();
-        var name = ClusterFixture.UniqueName(prefix);
-        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint, extra))).StatusCode);
-        foreach (var host in new[] { fixture.A, fixture.B })
-        {
-            using var admin = host.ClientAs("admin");
-            await admin.WaitForHealthAsync(name, "healthy");
-        }
-        return (name, server);
+        return (await fixture.A.RegisterHealthyAsync(server, prefix, extra, fixture.B), server);
     }
 
     [Fact]

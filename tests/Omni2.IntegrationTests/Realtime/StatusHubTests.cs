@@ -25,18 +25,11 @@ public sealed class StatusHubTests(RealtimeFixture fixture)
     {
         var names = new List<string>();
         var servers = new List<TestMcpServer>();
-        using var admin = fixture.A.ClientAs("admin");
         for (var i = 0; i < count; i++)
         {
             var server = await TestMcpServer.StartAsync();
-            var name = ClusterFixture.UniqueName(prefix);
-            Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, server.StreamableHttpEndpoint, extra))).StatusCode);
-            names.Add(name);
             servers.Add(server);
-        }
-        foreach (var name in names)
-        {
-            await admin.WaitForHealthAsync(name, "healthy");
+            names.Add(await fixture.A.RegisterHealthyAsync(server, prefix, extra));
         }
         return (names, servers);
     }
