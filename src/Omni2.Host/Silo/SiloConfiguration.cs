@@ -42,6 +42,8 @@ public static class SiloConfiguration
                 var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
                 var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
                 silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
+                silo.UseConfiguredAdvertisedAddress(configuration);
+                silo.UseOmni2KubernetesHosting(configuration);
             }
             else
             {
