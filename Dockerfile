@@ -5,7 +5,7 @@
 # Stages: the dashboard (Node; only when src/Omni2.Host/Dashboard/web exists), the .NET publish, and the
 # ASP.NET runtime running as the image's non-root user. Node.js is in the runtime too: stdio MCP servers
 # (npx ...) run on the silo.
-ARG NODE_IMAGE=node:22.20.0-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 ARG DOTNET_SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG DOTNET_RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
@@ -17,7 +17,9 @@ WORKDIR /src/src/Omni2.Host
 COPY src/Omni2.Host/Omni2.Host.csproj src/Omni2.Host/Dashboar[d] ./Dashboard/
 RUN mkdir -p wwwroot \
  && if [ -f Dashboard/web/package.json ]; then \
-      cd Dashboard/web && npm ci --no-audit --no-fund && npm run build; \
+      cd Dashboard/web \
+      && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi \
+      && npm run build; \
     else \
       echo "no src/Omni2.Host/Dashboard/web: the image has no dashboard"; \
     fi

@@ -168,3 +168,14 @@ export function readmeProblems(root) {
   if (!text.includes("docker compose up")) problems.push("README.md does not show `docker compose up`");
   return problems;
 }
+
+/**
+ * .dockerignore keeps local builds and secrets out of the context: a work tree's obj/ would replace the
+ * image's restore (publish runs with --no-restore), and .env holds the compose secrets.
+ */
+export function dockerignoreProblems(root) {
+  const file = path.join(root, ".dockerignore");
+  if (!isFile(file)) return [".dockerignore is missing"];
+  const patterns = new Set(read(file).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => l.replace(/\/$/, "")));
+  return ["**/bin", "**/obj", "**/node_modules", ".env"].filter((p) => !patterns.has(p)).map((p) => `.dockerignore does not exclude ${p}`);
+}

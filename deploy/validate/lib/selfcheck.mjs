@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { runCheck, schemaChecks, staticChecks } from "./checks.mjs";
 
-const COPIED = ["README.md", "Dockerfile", "docker-compose.yml", ".env.example", "k8s", "sql", "deploy/compose", "tests/Omni2.Testing.McpServer/Dockerfile"];
+const COPIED = ["README.md", "Dockerfile", ".dockerignore", "docker-compose.yml", ".env.example", "k8s", "sql", "deploy/compose", "tests/Omni2.Testing.McpServer/Dockerfile"];
 
 function copyRepo(root) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omni2-validate-"));
@@ -65,6 +65,7 @@ const CASES = [
   ["a Dockerfile ENTRYPOINT running another assembly", "Dockerfile: ENTRYPOINT", (d) => edit(d, "Dockerfile", '"Omni2.Host.dll"]', '"Other.dll"]')],
   ["a Dockerfile ENTRYPOINT in shell form", "Dockerfile: ENTRYPOINT", (d) => edit(d, "Dockerfile", 'ENTRYPOINT ["dotnet", "Omni2.Host.dll"]', "ENTRYPOINT dotnet Omni2.Host.dll")],
   ["a runtime stage running as root", "Dockerfile: the runtime stage runs as a non-root user", (d) => edit(d, "Dockerfile", "USER $APP_UID", "USER root")],
+  ["a .dockerignore that lets obj/ into the context", "Dockerfile: .dockerignore", (d) => edit(d, ".dockerignore", "**/obj/\n", "")],
   ["a project left out of the restore layer", "Dockerfile: the restore layer", (d) => edit(d, "Dockerfile", "COPY src/Omni2.Grains/Omni2.Grains.csproj src/Omni2.Grains/\n", "")],
 ];
 
