@@ -38,6 +38,8 @@ public static class AuthSetup
                 // Browsers cannot set headers on WebSockets: the hub takes the token from the query string.
                 OnMessageReceived = context =>
                 {
+                    // Traefik's ForwardAuth check of a browser's hub request: the token is in X-Forwarded-Uri's query.
+                    context.Token = ForwardedHubToken.Read(context.Request);
                     if (context.Request.Query.TryGetValue("access_token", out var token) && context.HttpContext.Request.Path.StartsWithSegments("/ws"))
                     {
                         context.Token = token;

@@ -41,15 +41,9 @@ public static class SiloConfiguration
                 });
                 var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
                 var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-                var listenOnAny = configuration.GetValue("Orleans:ListenOnAnyHostAddress", false);
-                if (configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } advertised)
-                {
-                    silo.ConfigureEndpoints(System.Net.IPAddress.Parse(advertised), siloPort, gatewayPort, listenOnAny);
-                }
-                else
-                {
-                    silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: listenOnAny);
-                }
+                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
+                silo.UseConfiguredAdvertisedAddress(configuration);
+                silo.UseOmni2KubernetesHosting(configuration);
                 // Notice a dead silo in seconds, not Orleans' default tens of seconds: its servers must be
                 // checked again within 10 s (the seed's coordinator restart).
                 silo.Configure<ClusterMembershipOptions>(o =>

@@ -1,0 +1,82 @@
+// The checks, each { name, run(root) => problems[] }, run against a repository root (the real one, or a
+// broken copy in the self-checks).
+import path from "node:path";
+import * as compose from "./compose.mjs";
+import * as docker from "./dockerfile.mjs";
+import * as k8s from "./k8s.mjs";
+
+const HOST_PROJECT = "src/Omni2.Host/Omni2.Host.csproj";
+const DEMO_DOCKERFILE = "tests/Omni2.Testing.McpServer/Dockerfile";
+
+/** Loads once per root and check run; a load failure becomes that check's problem. */
+function memo(load) {
+  const cache = new Map();
+  return (root) => {
+    if (!cache.has(root)) {
+      try {
+        cache.set(root, { value: load(root) });
+      } catch (error) {
+        cache.set(root, { error: error.message });
+      }
+    }
+    const entry = cache.get(root);
+    if (entry.error) throw new Error(entry.error);
+    return entry.value;
+  };
+}
+
+const kustomization = memo((root) => k8s.loadKustomization(path.join(root, "k8s"), root));
+const composeFile = memo((root) => compose.loadCompose(root));
+
+/** Checks whose number does not depend on the files' contents. */
+export const staticChecks = [
+  // --- Kubernetes
+  { name: "k8s: kustomization.yaml resolves (resources exist, generator files exist inside their folder)", run: (root) => kustomization(root).problems },
+  { name: "k8s: sql/kustomization.yaml generates omni2-sql from apply.sh and every sql/NNN_*.sql", run: (root) => k8s.sqlGeneratorProblems(kustomization(root), root) },
+  { name: "k8s: references resolve (ConfigMaps, Secrets and keys, ServiceAccounts, selectors, ports, Middlewares, ForwardAuth Service)", run: (root) => k8s.referenceProblems(kustomization(root).objects, kustomization(root).namespace) },
+  { name: "k8s: silo Deployment (Orleans Kubernetes hosting labels + downward API env, RBAC on pods, probes, graceful termination, Services, PDB)", run: (root) => k8s.siloProblems(kustomization(root).objects) },
+  { name: "k8s: Traefik IngressRoute: ForwardAuth on /api and /ws, not on /api/v1/auth/; /mcp and / routed", run: (root) => k8s.routeAuthProblems(k8s.ingressRoutes(kustomization(root).objects), (name) => kustomization(root).objects.some((e) => e.object?.kind === "Middleware" && e.object.metadata?.name === name && e.object.spec?.forwardAuth)) },
+  { name: "k8s: container images are the built image (kustomize images:) or pinned public images", run: (root) => k8s.imageProblems(kustomization(root).objects, kustomization(root).images) },
+  // --- docker compose
+  { name: "compose: docker-compose.yml parses; top-level and service keys are compose keys", run: (root) => compose.structureProblems(composeFile(root)) },
+  { name: "compose: every ${VAR} is defined in .env.example", run: (root) => compose.variableProblems(composeFile(root)) },
+  { name: "compose: images are built here or pinned well-known public images", run: (root) => compose.imageProblems(composeFile(root)) },
+  { name: "compose: depends_on targets exist (service_healthy targets have a healthcheck)", run: (root) => compose.dependsOnProblems(composeFile(root)) },
+  { name: "compose: published host ports do not collide", run: (root) => compose.portProblems(composeFile(root)) },
+  { name: "compose: every service has a healthcheck", run: (root) => compose.healthcheckProblems(composeFile(root)) },
+  { name: "compose: bind mounts exist; volumes and networks are declared", run: (root) => compose.mountProblems(composeFile(root)) },
+  { name: "compose: postgres applies sql/ exactly once, in order (apply.sh from a separate mount), healthy only after init", run: (root) => compose.postgresInitProblems(composeFile(root)) },
+  { name: "compose: two silos from ./Dockerfile, distinct names, one cluster on the shared PostgreSQL", run: (root) => compose.siloProblems(composeFile(root)) },
+  { name: "compose: Traefik routes; ForwardAuth at a defined silo's /api/v1/auth/verify on /api and /ws", run: (root) => compose.traefikProblems(composeFile(root)) },
+  // --- Dockerfiles and README
+  { name: "Dockerfile: ENTRYPOINT runs Omni2.Host (dotnet Omni2.Host.dll, the published src/Omni2.Host)", run: (root) => docker.entrypointProblems(path.join(root, "Dockerfile"), "Omni2.Host", "src/Omni2.Host") },
+  { name: "Dockerfile: the runtime stage runs as a non-root user", run: (root) => docker.userProblems(path.join(root, "Dockerfile")) },
+  { name: "Dockerfile: base images are pinned well-known images", run: (root) => docker.baseImageProblems(path.join(root, "Dockerfile")) },
+  { name: "Dockerfile: .dockerignore keeps bin/, obj/, node_modules/ and .env out of the build context", run: (root) => docker.dockerignoreProblems(root) },
+  { name: "Dockerfile: the restore layer copies every project Omni2.Host references", run: (root) => docker.restoreProblems(root, path.join(root, "Dockerfile"), HOST_PROJECT) },
+  { name: `${DEMO_DOCKERFILE}: ENTRYPOINT runs the published demo MCP server, non-root, pinned images`, run: (root) => [
+    ...docker.entrypointProblems(path.join(root, DEMO_DOCKERFILE), "Omni2.Testing.McpServer", "tests/Omni2.Testing.McpServer"),
+    ...docker.userProblems(path.join(root, DEMO_DOCKERFILE)),
+    ...docker.baseImageProblems(path.join(root, DEMO_DOCKERFILE)),
+  ] },
+  { name: "README.md: `dotnet run --project src/Omni2.Host` and its published `dotnet Omni2.Host.dll`; compose and kubectl apply -k", run: (root) => docker.readmeProblems(root) },
+];
+
+/** One schema check per Kubernetes object: [{ name, problems }]. */
+export async function schemaChecks(root) {
+  let loaded;
+  try {
+    loaded = kustomization(root);
+  } catch (error) {
+    return [{ name: "k8s schema: kustomization", problems: [error.message] }];
+  }
+  return (await k8s.schemaResults(loaded.objects)).map((r) => ({ name: `k8s schema: ${r.label}`, problems: r.problems }));
+}
+
+export function runCheck(check, root) {
+  try {
+    return check.run(root);
+  } catch (error) {
+    return [error.message];
+  }
+}
