@@ -34,7 +34,9 @@ public sealed partial class McpServerGrain(
     private CircuitBreaker _breaker = null!;
     private IAsyncStream<McpStatusEvent> _stream = null!;
     private McpConnection? _connection;
-    private long _generation;
+    // Random per activation: a report about a connection of an earlier activation (one that closed
+    // when its silo shut down) can never match a connection of this one.
+    private long _generation = Random.Shared.NextInt64();
     private IGrainTimer? _stepTimer;
     // Completes when the current connect attempt ends; calls that find a healthy server still
     // connecting (just activated, e.g. after a silo handed it over) wait for it instead of failing.
