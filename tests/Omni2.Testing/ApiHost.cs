@@ -19,6 +19,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private readonly string _connectionString;
     private readonly string _serviceId;
     private readonly int _siloPort = FreePort();
+
+    /// <summary>This host's Orleans silo port, as it appears in silo addresses.</summary>
+    public int SiloPort => _siloPort;
     private readonly int _gatewayPort = FreePort();
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
