@@ -11,11 +11,11 @@ public static class ServerRows
             VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6, $7)
             """, name, transport, url.ToString(), headers, intervalSeconds, checkTimeoutSeconds, callTimeoutSeconds);
 
-    public static Task InsertStdioAsync(this PostgresDatabase db, string name, string command, string[] args, int intervalSeconds = 1) =>
+    public static Task InsertStdioAsync(this PostgresDatabase db, string name, string command, string[] args, int intervalSeconds = 1, string env = "{}") =>
         db.ExecuteAsync("""
-            INSERT INTO omni2.mcp_servers (name, transport, command, args, health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds)
-            VALUES ($1, 'stdio', $2, $3::jsonb, $4, 5, 20)
-            """, name, command, System.Text.Json.JsonSerializer.Serialize(args), intervalSeconds);
+            INSERT INTO omni2.mcp_servers (name, transport, command, args, env, health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds)
+            VALUES ($1, 'stdio', $2, $3::jsonb, $5::jsonb, $4, 5, 20)
+            """, name, command, System.Text.Json.JsonSerializer.Serialize(args), intervalSeconds, env);
 
     /// <summary>The server's health-log events, oldest first.</summary>
     public static Task<List<LogRow>> HealthLogAsync(this PostgresDatabase db, string name) =>

@@ -122,7 +122,10 @@ public sealed class McpConnection : IAsyncDisposable
             Name = config.Name,
             Command = config.Command ?? throw new InvalidOperationException($"Server '{config.Name}' has no command."),
             Arguments = [.. config.Args],
-            EnvironmentVariables = config.Env.ToDictionary(p => p.Key, p => (string?)p.Value),
+            // Never the silo's own environment: it holds the signing key and the database password.
+            // Only what a process needs to start (PATH, HOME, ...) plus the server's configured env.
+            InheritEnvironmentVariables = false,
+            EnvironmentVariables = StdioEnvironment(config),
             ShutdownTimeout = TimeSpan.FromSeconds(2),
         }),
         _ => new HttpClientTransport(new HttpClientTransportOptions
@@ -152,6 +155,16 @@ public sealed class McpConnection : IAsyncDisposable
         {
             throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
         }
+    }
+
+    private static Dictionary<string, string?> StdioEnvironment(McpServerConfig config)
+    {
+        var environment = StdioClientTransportOptions.GetDefaultEnvironmentVariables();
+        foreach (var (key, value) in config.Env)
+        {
+            environment[key] = value;
+        }
+        return environment;
     }
 
     private static bool IsPingUnsupported(Exception ex) =>

@@ -39,6 +39,25 @@ public sealed class TransportTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Stdio_server_gets_its_configured_env_but_never_the_silos_secrets()
+    {
+        Environment.SetEnvironmentVariable("OMNI2_CANARY_SECRET", "canary-4242");
+        var name = ClusterFixture.UniqueName("env");
+        var (command, args) = EverythingServer.StdioCommand;
+        await fixture.Database.InsertStdioAsync(name, command, args, env: """{"DEMO_SETTING":"visible-1701"}""");
+        await fixture.Cluster.Registry.ReloadNowAsync();
+        await fixture.Cluster.WaitForStatusAsync(name, HealthStatus.Healthy, TimeSpan.FromSeconds(30));
+
+        var result = await fixture.Cluster.Server(name).CallToolAsync(new ToolCallRequest("get-env", "{}"));
+
+        Assert.Equal(ToolCallOutcome.Completed, result.Outcome);
+        Assert.Contains("visible-1701", result.ContentJson);
+        Assert.Contains("PATH", result.ContentJson);
+        Assert.DoesNotContain("canary-4242", result.ContentJson);
+        Assert.DoesNotContain("OMNI2_TEST_POSTGRES", result.ContentJson);
+    }
+
+    [Fact]
     public async Task Reference_server_over_streamable_http_is_healthy_and_answers()
     {
         await using var everything = await EverythingServer.StartStreamableHttpAsync();
