@@ -45,5 +45,11 @@ deploy_log="$(mktemp)"
 add_suite "$deploy_log" "${PIPESTATUS[0]}"
 rm -f "$deploy_log"
 
+echo "== MCP Inspector and conformance suite against /mcp"
+conformance_log="$(mktemp)"
+bash tests/mcp-conformance/run.sh 2>&1 | tee "$conformance_log"
+add_suite "$conformance_log" "${PIPESTATUS[0]}"
+rm -f "$conformance_log"
+
 echo "$passed passed, $failed failed"
 exit "$status"

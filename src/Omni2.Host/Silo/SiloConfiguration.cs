@@ -54,7 +54,9 @@ public static class SiloConfiguration
             }
             else
             {
-                silo.UseLocalhostClustering();
+                silo.UseLocalhostClustering(
+                    configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+                    configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT));
             }
         });
         builder.Services.AddHostedService<RegistryStarter>();
