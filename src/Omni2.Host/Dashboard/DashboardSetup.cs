@@ -12,6 +12,7 @@ namespace Omni2.Host.Dashboard;
 public static class DashboardSetup
 {
     public const string DevTokenPath = "/api/v1/auth/dev-token";
+    public const string SettingsPath = "/api/v1/dashboard/settings";
     public static readonly TimeSpan DevTokenLifetime = TimeSpan.FromHours(1);
 
     public static WebApplicationBuilder AddOmni2Dashboard(this WebApplicationBuilder builder)
@@ -43,33 +44,32 @@ public static class DashboardSetup
         }
 
         var issuer = app.Services.GetRequiredService<TokenIssuer>();
-        if (SiloConfiguration.IsEmbedded(app.Configuration) && issuer.CanIssue)
+        var devSignIn = SiloConfiguration.IsEmbedded(app.Configuration) && issuer.CanIssue;
+        // What the page may offer before anyone signs in; a fixed answer per host, so asking is never an error.
+        app.MapGet(SettingsPath, () => new DashboardSettingsView(devSignIn ? Roles.All : []))
+            .AllowAnonymous().WithTags("Dashboard").WithName("GetDashboardSettings").WithSummary("What the dashboard's sign-in offers on this host.");
+        if (devSignIn)
         {
-            MapDevToken(app, issuer);
+            app.MapPost(DevTokenPath, IssueDevTokenAsync)
+                .AllowAnonymous().WithTags("Auth").WithName("IssueDevToken")
+                .WithSummary("Embedded default only: a short-lived token for the dashboard's one-click sign-in.");
         }
         return app;
     }
 
-    private static void MapDevToken(WebApplication app, TokenIssuer issuer)
+    private static async Task<IResult> IssueDevTokenAsync(HttpContext context, TokenIssuer issuer)
     {
-        var devToken = app.MapGroup(DevTokenPath).WithTags("Auth").AllowAnonymous();
-        devToken.MapGet("/", () => Results.Ok(new DevSignInView(Roles.All)))
-            .WithName("DevSignInAvailable").WithSummary("Embedded default only: the roles the dashboard's dev sign-in offers.");
-        devToken.MapPost("/", async (HttpContext context) =>
-            {
-                var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(context);
-                if (problem is not null)
-                {
-                    return problem;
-                }
-                if (body!.Role is not { } role || !Roles.IsKnown(role))
-                {
-                    return Problems.BadRequest($"role must be one of {string.Join(", ", Roles.All)}.");
-                }
-                var expires = DateTimeOffset.UtcNow + DevTokenLifetime;
-                return Results.Ok(new DevTokenView(issuer.Issue($"dev-{role}", role, DevTokenLifetime), role, expires));
-            })
-            .WithName("IssueDevToken").WithSummary("Embedded default only: a short-lived token for the dashboard's one-click sign-in.");
+        var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (body!.Role is not { } role || !Roles.IsKnown(role))
+        {
+            return Problems.BadRequest($"role must be one of {string.Join(", ", Roles.All)}.");
+        }
+        var expires = DateTimeOffset.UtcNow + DevTokenLifetime;
+        return Results.Ok(new DevTokenView(issuer.Issue($"dev-{role}", role, DevTokenLifetime), role, expires));
     }
 }
 
@@ -77,4 +77,5 @@ public sealed record DevTokenRequest(string? Role);
 
 public sealed record DevTokenView(string Token, string Role, DateTimeOffset ExpiresAt);
 
-public sealed record DevSignInView(IReadOnlyList<string> Roles);
+/// <summary>The roles the page offers a one-click dev sign-in for: none outside the embedded default.</summary>
+public sealed record DashboardSettingsView(IReadOnlyList<string> DevSignInRoles);

@@ -72,6 +72,11 @@ export const api = {
   call: (token: string, server: string, tool: string, args: Record<string, unknown>) =>
     request('POST', '/api/v1/mcp/tools/call', token, { server, tool, arguments: args }),
   admin: (token: string, server: string, action: string) => request('POST', `${servers}${encodeURIComponent(server)}/${action}`, token),
-  devSignInAvailable: async () => (await request('GET', '/api/v1/auth/dev-token', null)).ok,
+  /** The roles the host offers a one-click dev sign-in for (the embedded default only). */
+  devSignInRoles: async (): Promise<string[]> => {
+    const result = await request('GET', '/api/v1/dashboard/settings', null);
+    const roles = result.ok && isRecord(result.body) ? result.body.dev_sign_in_roles : null;
+    return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
+  },
   devToken: (role: string) => request('POST', '/api/v1/auth/dev-token', null, { role }),
 };

@@ -1,5 +1,5 @@
 // One line of the event feed per message (a batch gives one per event it carries).
-import { isRecord, num, parseServer, str } from './model';
+import { isRecord, num, parseServer, str, type Server } from './model';
 
 export interface FeedEntry {
   at: string;
@@ -46,4 +46,24 @@ export function describeMessage(raw: unknown, now: Date = new Date()): FeedEntry
     default:
       return [{ at, text: `Unrecognised message${typeof raw.type === 'string' ? ` '${raw.type.slice(0, 40)}'` : ''}`, level: 'info' }];
   }
+}
+
+/** What changed between two polled lists, since polling brings no events of its own. */
+export function describeChanges(before: ReadonlyMap<string, Server>, after: ReadonlyMap<string, Server>, now: Date = new Date()): FeedEntry[] {
+  const at = now.toISOString();
+  const entries: FeedEntry[] = [];
+  for (const [name, server] of after) {
+    const old = before.get(name);
+    if (!old) {
+      entries.push({ at, text: `${name}: appeared (${server.health_status})`, level: 'info' });
+    } else if (old.health_status !== server.health_status) {
+      entries.push({ at, text: `${name}: ${old.health_status} → ${server.health_status}`, level: server.health_status === 'healthy' ? 'info' : 'warn' });
+    }
+  }
+  for (const name of before.keys()) {
+    if (!after.has(name)) {
+      entries.push({ at, text: `${name}: removed`, level: 'warn' });
+    }
+  }
+  return entries;
 }

@@ -3,10 +3,10 @@ import './style.css';
 import { api, describeError, pollStatus } from './api';
 import { defaultLinkOptions, Link, type ConnectionState } from './connection';
 import { byId, h } from './dom';
-import { describeMessage, type FeedEntry } from './feed';
+import { describeChanges, describeMessage, type FeedEntry } from './feed';
 import { applyMessage, dismissAlert, emptyFleet, replaceFleet, sortedServers, type FleetState } from './fleet';
 import { signalRHub as hub } from './hub';
-import { parseServers } from './model';
+import { isRecord, parseServers, str } from './model';
 import { COLUMNS, ServerRow } from './rows';
 import { readToken, type TokenInfo } from './token';
 
@@ -34,6 +34,7 @@ const ui = {
   tokenInput: byId<HTMLTextAreaElement>('token-input'),
   signInError: byId('sign-in-error'),
   devSignIn: byId('dev-sign-in'),
+  devRoles: byId('dev-roles'),
   fleet: byId('fleet'),
   head: byId('servers-head'),
   body: byId('servers-body'),
@@ -67,7 +68,13 @@ function signIn(token: string): void {
       addFeed(describeMessage(message));
       update(applyMessage(fleet, message));
     },
-    onServers: (body) => update(replaceFleet(fleet, parseServers(body))),
+    onServers: (body) => {
+      const next = replaceFleet(fleet, parseServers(body));
+      if (fleet.loaded) {
+        addFeed(describeChanges(fleet.servers, next.servers));
+      }
+      update(next);
+    },
     onSignedOut: signOut,
   }, { ...defaultLinkOptions, tokenExpiresAt: info.expiresAt });
   session = { token, info, link };
@@ -97,7 +104,17 @@ function signOut(reason = ''): void {
   ui.signInError.textContent = reason;
 }
 
+const CONNECTION_NEWS: Partial<Record<ConnectionState, [string, FeedEntry['level']]>> = {
+  live: ['Live: updates arrive over the WebSocket', 'info'],
+  polling: ['WebSocket unavailable: polling every 2 s and retrying it', 'warn'],
+  offline: ['The server cannot be reached', 'error'],
+};
+
 function setConnection(state: ConnectionState): void {
+  const news = session && state !== connection ? CONNECTION_NEWS[state] : undefined;
+  if (news) {
+    addFeed([{ at: new Date().toISOString(), text: news[0], level: news[1] }]);
+  }
   connection = state;
   ui.connection.hidden = session === null;
   ui.connection.dataset.state = state;
@@ -163,20 +180,22 @@ function addFeed(entries: FeedEntry[]): void {
 }
 
 async function offerDevSignIn(): Promise<void> {
-  if (!(await api.devSignInAvailable())) {
-    return;
-  }
-  ui.devSignIn.hidden = false;
-  for (const button of ui.devSignIn.querySelectorAll<HTMLButtonElement>('button[data-role]')) {
-    button.addEventListener('click', async () => {
-      const result = await api.devToken(button.dataset.role ?? '');
-      const token = result.ok && typeof (result.body as { token?: unknown })?.token === 'string' ? (result.body as { token: string }).token : null;
-      if (token) {
-        signIn(token);
-      } else {
-        ui.signInError.textContent = describeError(result);
-      }
-    });
+  const roles = await api.devSignInRoles();
+  ui.devSignIn.hidden = roles.length === 0;
+  ui.devRoles.replaceChildren(...roles.map((role) => {
+    const button = h('button', { type: 'button', class: 'secondary', 'data-role': role }, role);
+    button.addEventListener('click', () => void devSignIn(role));
+    return button;
+  }));
+}
+
+async function devSignIn(role: string): Promise<void> {
+  const result = await api.devToken(role);
+  const token = result.ok && isRecord(result.body) ? str(result.body.token) : null;
+  if (token) {
+    signIn(token);
+  } else {
+    ui.signInError.textContent = describeError(result);
   }
 }
 

@@ -120,7 +120,7 @@ export class ToolForm {
     }
     const body = isRecord(result.body) ? result.body : {};
     const text = contentText(body.content);
-    const structured = body.structured_content === undefined ? '' : `\n\nstructured: ${JSON.stringify(body.structured_content, null, 2)}`;
+    const structured = body.structured_content === undefined || body.structured_content === null ? '' : `\n\nstructured: ${JSON.stringify(body.structured_content, null, 2)}`;
     const duration = typeof body.duration_ms === 'number' ? `\n\n(${body.duration_ms} ms)` : '';
     this.show(`${text}${structured}${duration}`, body.is_error === true ? 'error' : 'ok');
   }

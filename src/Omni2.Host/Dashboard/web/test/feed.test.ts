@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeMessage } from '../src/feed';
+import { describeChanges, describeMessage } from '../src/feed';
+import { parseServer, type Server } from '../src/model';
 import { formatAgo, formatCountdown } from '../src/time';
 
 describe('describeMessage', () => {
@@ -41,5 +42,21 @@ describe('times', () => {
     expect(formatCountdown('2026-11-24T12:05:00Z', now)).toBe('in 2 h 5 min');
     expect(formatCountdown('2026-11-24T09:00:00Z', now)).toBe('due');
     expect(formatCountdown(undefined, now)).toBe('—');
+  });
+});
+
+describe('describeChanges (polling has no events)', () => {
+  const fleet = (...servers: [string, string][]) =>
+    new Map(servers.map(([name, health_status]) => [name, parseServer({ name, health_status, version: 1 }) as Server]));
+
+  it('reports status changes, arrivals and removals', () => {
+    const lines = describeChanges(fleet(['a', 'healthy'], ['b', 'healthy'], ['c', 'healthy']), fleet(['a', 'circuit_open'], ['b', 'healthy'], ['d', 'unknown']));
+    expect(lines.map((l) => [l.text, l.level])).toEqual([
+      ['a: healthy → circuit_open', 'warn'], ['d: appeared (unknown)', 'info'], ['c: removed', 'warn'],
+    ]);
+  });
+
+  it('nothing changed, nothing said', () => {
+    expect(describeChanges(fleet(['a', 'healthy']), fleet(['a', 'healthy']))).toEqual([]);
   });
 });
