@@ -13,7 +13,6 @@ public sealed class DashboardTests(DashboardFixture fixture)
 {
     /// <summary>How soon after a transition the page must show it (the seed asks for one second on the wire).</summary>
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(2);
-    private static readonly string[] Unavailable = ["disconnected", "circuit_open"];
     private volatile bool _webSocketBlocked;
 
     private Uri BaseAddress => fixture.Host.CreateClient().BaseAddress!;
@@ -45,11 +44,11 @@ public sealed class DashboardTests(DashboardFixture fixture)
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "killed");
         await using var page = await OpenSignedInAsync("operator", "2-killed");
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(10));
+        await page.WaitForHealthyAsync(server.Name);
 
         var killedAt = DateTimeOffset.UtcNow;
         await server.Server.StopAsync();
-        var seenAt = await page.WaitForStatusAsync(server.Name, Unavailable, TimeSpan.FromSeconds(20));
+        var seenAt = await page.WaitForUnavailableAsync(server.Name);
         var state = await page.CallStateAsync(server.Name);
         await page.ScreenshotAsync("unavailable");
 
@@ -64,13 +63,13 @@ public sealed class DashboardTests(DashboardFixture fixture)
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "returns");
         await using var page = await OpenSignedInAsync("operator", "3-returns");
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(10));
+        await page.WaitForHealthyAsync(server.Name);
         await server.Server.StopAsync();
-        await page.WaitForStatusAsync(server.Name, Unavailable, TimeSpan.FromSeconds(20));
+        await page.WaitForUnavailableAsync(server.Name);
         await page.ScreenshotAsync("down");
 
         await server.Server.RestartAsync();
-        var seenAt = await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(20));
+        var seenAt = await page.WaitForHealthyAsync(server.Name);
         await page.ScreenshotAsync("healthy-again");
 
         var up = (await server.TransitionsAsync()).Last(t => t.To == "healthy");
@@ -108,12 +107,12 @@ public sealed class DashboardTests(DashboardFixture fixture)
         });
 
         await Expect(page.Connection).ToHaveAttributeAsync("data-state", "polling");
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(10));
+        await page.WaitForHealthyAsync(server.Name);
         await Eventually.MatchesAsync(() => Task.FromResult(statusResponses.ToArray()), s => s.Contains(304), TimeSpan.FromSeconds(10), "an unchanged poll answered 304");
         await page.ScreenshotAsync("polling");
 
         await server.Server.StopAsync();
-        await page.WaitForStatusAsync(server.Name, Unavailable, TimeSpan.FromSeconds(20));
+        await page.WaitForUnavailableAsync(server.Name);
         AssertUnavailable(await page.CallStateAsync(server.Name));
         await Expect(page.Connection).ToHaveAttributeAsync("data-state", "polling");
         await page.ScreenshotAsync("polled-outage");
@@ -121,7 +120,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
         _webSocketBlocked = false;
         await Expect(page.Connection).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
         await server.Server.RestartAsync();
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(20));
+        await page.WaitForHealthyAsync(server.Name);
         await page.ScreenshotAsync("live-again");
         page.AssertNoErrors();
     }
@@ -134,7 +133,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
 
         await using (var viewer = await OpenSignedInAsync("viewer", "5-viewer"))
         {
-            await viewer.WaitForStatusAsync(open.Name, ["healthy"], TimeSpan.FromSeconds(10));
+            await viewer.WaitForHealthyAsync(open.Name);
             await Expect(viewer.Row(hidden.Name)).ToHaveCountAsync(0);
             await Expect(viewer.CallButton(open.Name)).ToHaveCountAsync(0); // viewers read; they do not call tools
             await viewer.ScreenshotAsync("viewer");
@@ -142,7 +141,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
         }
 
         await using var operatorPage = await OpenSignedInAsync("operator", "5-operator");
-        await operatorPage.WaitForStatusAsync(hidden.Name, ["healthy"], TimeSpan.FromSeconds(10));
+        await operatorPage.WaitForHealthyAsync(hidden.Name);
         await operatorPage.ScreenshotAsync("operator");
     }
 
@@ -151,7 +150,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "echoes");
         await using var page = await OpenSignedInAsync("operator", "6-call");
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(10));
+        await page.WaitForHealthyAsync(server.Name);
 
         await page.CallButton(server.Name).ClickAsync();
         var details = page.Page.Locator($"tr[data-detail-for='{server.Name}']");
@@ -178,7 +177,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "managed");
         await using var page = await OpenSignedInAsync("admin", "7-admin");
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(10));
+        await page.WaitForHealthyAsync(server.Name);
 
         await page.Row(server.Name).Locator("button[data-action='expand']").ClickAsync();
         var log = page.Page.Locator($"tr[data-detail-for='{server.Name}'] .log-table tbody");
@@ -191,7 +190,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await page.ScreenshotAsync("disabled");
 
         await page.Row(server.Name).Locator("button[data-action='enable']").ClickAsync();
-        await page.WaitForStatusAsync(server.Name, ["healthy"], TimeSpan.FromSeconds(15));
+        await page.WaitForHealthyAsync(server.Name);
         await page.ScreenshotAsync("enabled");
         page.AssertNoErrors();
     }
@@ -199,7 +198,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     /// <summary>The button says why it is off, and says it of the status the badge shows.</summary>
     private static void AssertUnavailable(CallState state)
     {
-        Assert.Contains(state.Status, Unavailable);
+        Assert.Contains(state.Status, DashboardPage.Unavailable);
         Assert.True(state.Disabled, "the call button is still enabled");
         Assert.Equal(state.Status == "disconnected" ? "MCP disconnected, retrying..." : "Circuit breaker open", state.Tooltip);
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Silo;
@@ -46,7 +47,7 @@ public static class DashboardSetup
         var issuer = app.Services.GetRequiredService<TokenIssuer>();
         var devSignIn = SiloConfiguration.IsEmbedded(app.Configuration) && issuer.CanIssue;
         // What the page may offer before anyone signs in; a fixed answer per host, so asking is never an error.
-        app.MapGet(SettingsPath, () => new DashboardSettingsView(devSignIn ? Roles.All : []))
+        app.MapGet(SettingsPath, (HttpContext context) => new DashboardSettingsView(devSignIn && IsLocal(context) ? Roles.All : []))
             .AllowAnonymous().WithTags("Dashboard").WithName("GetDashboardSettings").WithSummary("What the dashboard's sign-in offers on this host.");
         if (devSignIn)
         {
@@ -59,6 +60,11 @@ public static class DashboardSetup
 
     private static async Task<IResult> IssueDevTokenAsync(HttpContext context, TokenIssuer issuer)
     {
+        if (!IsLocal(context))
+        {
+            // An embedded default published on a network must not hand out tokens to it.
+            return Problems.NotFound("The dev sign-in answers only requests from this machine.");
+        }
         var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(context);
         if (problem is not null)
         {
@@ -71,6 +77,8 @@ public static class DashboardSetup
         var expires = DateTimeOffset.UtcNow + DevTokenLifetime;
         return Results.Ok(new DevTokenView(issuer.Issue($"dev-{role}", role, DevTokenLifetime), role, expires));
     }
+
+    private static bool IsLocal(HttpContext context) => context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
 }
 
 public sealed record DevTokenRequest(string? Role);

@@ -24,6 +24,11 @@ public sealed class DashboardPage : IAsyncDisposable
         };
     }
 
+    /// <summary>The statuses in which a server cannot be called.</summary>
+    public static readonly string[] Unavailable = ["disconnected", "circuit_open"];
+
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(20);
+
     public IPage Page { get; }
 
     /// <summary>Uncaught exceptions and console errors (other than the browser's own about a refused WebSocket).</summary>
@@ -85,6 +90,11 @@ public sealed class DashboardPage : IAsyncDisposable
             new PageWaitForFunctionOptions { PollingInterval = 50, Timeout = (float)timeout.TotalMilliseconds });
         return DateTimeOffset.UtcNow;
     }
+
+    public Task<DateTimeOffset> WaitForHealthyAsync(string server) => WaitForStatusAsync(server, ["healthy"], StatusTimeout);
+
+    /// <summary>Waits until the badge shows the server down: disconnected, or its circuit open.</summary>
+    public Task<DateTimeOffset> WaitForUnavailableAsync(string server) => WaitForStatusAsync(server, Unavailable, StatusTimeout);
 
     /// <summary>Saves artifacts/screenshots/{test}-{n}-{step}.png.</summary>
     public async Task ScreenshotAsync(string step)
