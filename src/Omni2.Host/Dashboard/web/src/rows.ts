@@ -22,7 +22,7 @@ export const COLUMNS = ['Server', 'Status', 'Circuit', 'Failures', 'Last check',
 export class ServerRow {
   readonly main: HTMLTableRowElement;
   readonly detail: HTMLTableRowElement;
-  private readonly cells: Record<'toggle' | 'status' | 'circuit' | 'failures' | 'lastCheck' | 'next' | 'tools', HTMLElement>;
+  private readonly cells: Record<'toggle' | 'status' | 'notEnabled' | 'circuit' | 'failures' | 'lastCheck' | 'next' | 'tools', HTMLElement>;
   private readonly callButton: HTMLButtonElement | null;
   private readonly adminButtons = new Map<AdminAction, HTMLButtonElement>();
   private readonly toolList = h('div', { class: 'tool-list' });
@@ -40,6 +40,7 @@ export class ServerRow {
     this.cells = {
       toggle,
       status: h('span', { class: 'badge', 'data-field': 'status' }),
+      notEnabled: h('span', { class: 'flag', title: 'The server is switched off in its configuration' }, 'not enabled'),
       circuit: h('td', { 'data-field': 'circuit' }),
       failures: h('td', { 'data-field': 'failures', class: 'num' }),
       lastCheck: h('td', { 'data-field': 'last-check' }),
@@ -62,7 +63,7 @@ export class ServerRow {
       }
     }
     this.main = h('tr', { 'data-server': server.name, class: 'server' },
-      h('td', {}, toggle), h('td', {}, this.cells.status), this.cells.circuit, this.cells.failures,
+      h('td', {}, toggle), h('td', {}, this.cells.status, ' ', this.cells.notEnabled), this.cells.circuit, this.cells.failures,
       this.cells.lastCheck, this.cells.next, this.cells.tools, actions);
     const sections: Node[] = [
       h('section', { class: 'tools' }, h('h3', {}, 'Tools'), this.toolList, this.formSlot),
@@ -94,6 +95,7 @@ export class ServerRow {
     this.lastError.hidden = !server.last_error || kind === 'healthy';
     this.lastError.textContent = server.last_error ? `Last error: ${server.last_error}` : '';
     this.main.classList.toggle('muted-row', server.enabled === false);
+    this.cells.notEnabled.hidden = server.enabled !== false;
     this.tick(Date.now());
     this.refreshButtons();
     if (this.expanded) {
