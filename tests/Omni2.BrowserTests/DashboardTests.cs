@@ -24,6 +24,24 @@ public sealed class DashboardTests(DashboardFixture fixture)
         return page;
     }
 
+    /// <summary>The page of a user with <paramref name="role"/>, once it shows <paramref name="server"/> healthy.</summary>
+    private async Task<DashboardPage> WatchAsync(RegisteredServer server, string role, string test)
+    {
+        var page = await OpenSignedInAsync(role, test);
+        await page.WaitForHealthyAsync(server.Name);
+        return page;
+    }
+
+    /// <summary>Kills the MCP server; returns when the page first showed it unavailable.</summary>
+    private static async Task<DateTimeOffset> KillAsync(RegisteredServer server, DashboardPage page)
+    {
+        await server.Server.StopAsync();
+        return await page.WaitForUnavailableAsync(server.Name);
+    }
+
+    private static void AssertPrompt(DateTimeOffset seenAt, Transition transition, string what) =>
+        Assert.True(seenAt - transition.At <= Prompt, $"the page showed the {what} {(seenAt - transition.At).TotalMilliseconds:0} ms after the transition");
+
     [Fact]
     public async Task Shows_a_registered_server_as_healthy_with_its_call_button_ready()
     {
@@ -43,17 +61,15 @@ public sealed class DashboardTests(DashboardFixture fixture)
     public async Task A_killed_server_shows_unavailable_within_2_s_with_the_seed_tooltip()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "killed");
-        await using var page = await OpenSignedInAsync("operator", "2-killed");
-        await page.WaitForHealthyAsync(server.Name);
+        await using var page = await WatchAsync(server, "operator", "2-killed");
 
         var killedAt = DateTimeOffset.UtcNow;
-        await server.Server.StopAsync();
-        var seenAt = await page.WaitForUnavailableAsync(server.Name);
+        var seenAt = await KillAsync(server, page);
         var state = await page.CallStateAsync(server.Name);
         await page.ScreenshotAsync("unavailable");
 
         var down = (await server.TransitionsAsync()).First(t => t.From == "healthy" && t.At >= killedAt.AddSeconds(-1));
-        Assert.True(seenAt - down.At <= Prompt, $"the page showed the outage {(seenAt - down.At).TotalMilliseconds:0} ms after the transition");
+        AssertPrompt(seenAt, down, "outage");
         AssertUnavailable(state);
         page.AssertNoErrors();
     }
@@ -62,10 +78,8 @@ public sealed class DashboardTests(DashboardFixture fixture)
     public async Task A_server_that_comes_back_shows_healthy_again_within_2_s()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "returns");
-        await using var page = await OpenSignedInAsync("operator", "3-returns");
-        await page.WaitForHealthyAsync(server.Name);
-        await server.Server.StopAsync();
-        await page.WaitForUnavailableAsync(server.Name);
+        await using var page = await WatchAsync(server, "operator", "3-returns");
+        await KillAsync(server, page);
         await page.ScreenshotAsync("down");
 
         await server.Server.RestartAsync();
@@ -73,7 +87,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await page.ScreenshotAsync("healthy-again");
 
         var up = (await server.TransitionsAsync()).Last(t => t.To == "healthy");
-        Assert.True(seenAt - up.At <= Prompt, $"the page showed the recovery {(seenAt - up.At).TotalMilliseconds:0} ms after the transition");
+        AssertPrompt(seenAt, up, "recovery");
         Assert.Equal(new CallState("healthy", false, "Ready"), await page.CallStateAsync(server.Name));
         page.AssertNoErrors();
     }
@@ -111,8 +125,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await Eventually.MatchesAsync(() => Task.FromResult(statusResponses.ToArray()), s => s.Contains(304), TimeSpan.FromSeconds(10), "an unchanged poll answered 304");
         await page.ScreenshotAsync("polling");
 
-        await server.Server.StopAsync();
-        await page.WaitForUnavailableAsync(server.Name);
+        await KillAsync(server, page);
         AssertUnavailable(await page.CallStateAsync(server.Name));
         await Expect(page.Connection).ToHaveAttributeAsync("data-state", "polling");
         await page.ScreenshotAsync("polled-outage");
@@ -149,8 +162,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     public async Task A_tool_call_from_the_form_shows_the_echo_result()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "echoes");
-        await using var page = await OpenSignedInAsync("operator", "6-call");
-        await page.WaitForHealthyAsync(server.Name);
+        await using var page = await WatchAsync(server, "operator", "6-call");
 
         await page.CallButton(server.Name).ClickAsync();
         var details = page.Page.Locator($"tr[data-detail-for='{server.Name}']");
@@ -176,8 +188,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     public async Task An_admin_disables_and_enables_a_server_from_its_row_and_sees_its_health_log()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "managed");
-        await using var page = await OpenSignedInAsync("admin", "7-admin");
-        await page.WaitForHealthyAsync(server.Name);
+        await using var page = await WatchAsync(server, "admin", "7-admin");
 
         await page.Row(server.Name).Locator("button[data-action='expand']").ClickAsync();
         var log = page.Page.Locator($"tr[data-detail-for='{server.Name}'] .log-table tbody");
