@@ -58,7 +58,7 @@ export const pollStatus: PollPort = async (token, etag) => {
   if (result.status === 304) {
     return { kind: 'unchanged' };
   }
-  if (result.status === 401) {
+  if (result.status === 401 || result.status === 403) {
     return { kind: 'unauthorized' };
   }
   return result.ok ? { kind: 'changed', body: result.body, etag: result.headers?.get('ETag') ?? null } : { kind: 'failed' };

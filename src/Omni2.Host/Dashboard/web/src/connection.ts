@@ -33,6 +33,7 @@ export interface HubPort {
 export type PollResult =
   | { kind: 'changed'; body: unknown; etag: string | null }
   | { kind: 'unchanged' }
+  /** 401 or 403: this token will not do. */
   | { kind: 'unauthorized' }
   | { kind: 'failed' };
 
@@ -207,7 +208,7 @@ export class Link {
         this.transition('poll_ok');
         break;
       case 'unauthorized':
-        this.signOut('The server no longer accepts your token: sign in again.');
+        this.signOut('The server does not accept your token for reading the fleet: sign in again.');
         return;
       case 'failed':
         this.transition('poll_failed');

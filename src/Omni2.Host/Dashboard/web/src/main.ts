@@ -50,15 +50,16 @@ const rowContext = {
   log: (text: string, level: FeedEntry['level']) => addFeed([{ at: new Date().toISOString(), text, level }]),
 };
 
-function signIn(token: string): void {
+/** Starts a session with the token; false (with the reason shown) when it is not one that can work. */
+function signIn(token: string): boolean {
   const info = readToken(token);
   if (!info) {
     ui.signInError.textContent = 'That is not a token (a JWT has three parts separated by dots).';
-    return;
+    return false;
   }
   if (info.expiresAt !== null && info.expiresAt <= Date.now()) {
     ui.signInError.textContent = 'That token has expired.';
-    return;
+    return false;
   }
   sessionStorage.setItem(TOKEN_KEY, token);
   ui.signInError.textContent = '';
@@ -83,6 +84,7 @@ function signIn(token: string): void {
   ui.fleet.hidden = false;
   ui.signOut.hidden = false;
   link.start();
+  return true;
 }
 
 function signOut(reason = ''): void {
@@ -215,10 +217,8 @@ function start(): void {
   }, 1000);
   void offerDevSignIn();
   const saved = sessionStorage.getItem(TOKEN_KEY);
-  if (saved) {
-    signIn(saved);
-  } else {
-    signOut();
+  if (!saved || !signIn(saved)) {
+    signOut(ui.signInError.textContent ?? '');
   }
 }
 

@@ -1,17 +1,39 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using Microsoft.IdentityModel.Tokens;
 using Omni2.BrowserTests.Infrastructure;
+using Omni2.Host.Auth;
 using Omni2.Testing;
 using static Microsoft.Playwright.Assertions;
 using static Omni2.Testing.ApiRequests;
 
 namespace Omni2.BrowserTests;
 
-/// <summary>The one-click dev sign-in: offered by the embedded default, absent wherever PostgreSQL is configured.</summary>
+/// <summary>Signing in: tokens the host refuses, and the one-click dev sign-in (embedded default only).</summary>
 [Collection("dashboard")]
-public sealed class DevSignInTests(DashboardFixture fixture)
+public sealed class SignInTests(DashboardFixture fixture)
 {
+    [Fact]
+    public async Task A_token_the_host_refuses_brings_back_the_sign_in_with_the_reason()
+    {
+        await using var page = await DashboardPage.OpenAsync(fixture.Browser, fixture.Host.CreateClient().BaseAddress!, "10-refused-token");
+        await page.Page.Locator("#token-input").FillAsync("garbage");
+        await page.Page.Locator("button[data-action='sign-in']").ClickAsync();
+        await Expect(page.Page.Locator("#sign-in-error")).ToContainTextAsync("not a token");
+
+        // Well formed, but signed with another key: the hub and the API both answer 401.
+        var forged = new TokenIssuer(new AuthOptions(), new SymmetricSecurityKey(Encoding.UTF8.GetBytes(new string('k', 48)))).Issue("mallory", "admin", TimeSpan.FromMinutes(5));
+        await page.Page.Locator("#token-input").FillAsync(forged);
+        await page.Page.Locator("button[data-action='sign-in']").ClickAsync();
+        await Expect(page.Page.Locator("#sign-in-error")).ToContainTextAsync("does not accept your token");
+        await Expect(page.Page.Locator("#sign-in")).ToBeVisibleAsync();
+        await Expect(page.Page.Locator("#fleet")).ToBeHiddenAsync();
+        await page.ScreenshotAsync("refused");
+        Assert.DoesNotContain(page.Errors, e => !e.Contains("401", StringComparison.Ordinal)); // the browser logs the refused requests themselves
+    }
+
     [Fact]
     public async Task A_PostgreSQL_host_has_no_dev_token_endpoint_and_the_page_offers_none()
     {
