@@ -1,18 +1,8 @@
-# Omni2 silo + HTTP host. Multi-stage: Node builds the dashboard, the SDK builds the host, the
-# ASP.NET runtime runs as a non-root user.
-FROM node:20-slim AS web
-WORKDIR /web
-COPY src/Omni2.Host/Dashboard/web/package.json src/Omni2.Host/Dashboard/web/package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY src/Omni2.Host/Dashboard/web/ ./
-# vite.config.ts writes to ../../wwwroot, i.e. /wwwroot here.
-RUN npm run build
-
+# Omni2 silo + HTTP host. Multi-stage: the SDK builds, the ASP.NET runtime runs as a non-root user.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Omni2.Orleans.sln ./
 COPY src/ src/
-COPY --from=web /wwwroot src/Omni2.Host/wwwroot/
 RUN dotnet publish src/Omni2.Host -c Release -o /app --no-self-contained
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
