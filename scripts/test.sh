@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: provisions PostgreSQL (scripts/postgres.sh), installs
-# the npm MCP servers the tests run, builds and runs every .NET test project, validates the deployment
-# files offline (deploy/validate), and ends with one line 'N passed, N failed' totalling every suite.
+# The whole test suite, on a fresh machine: provisions PostgreSQL (scripts/postgres.sh) and Debian's
+# Chromium, installs the npm MCP servers the tests run, builds the dashboard and runs its Vitest
+# tests, builds and runs every .NET test project (the browser tests among them), validates the
+# deployment files offline (deploy/validate), runs the official MCP Inspector and conformance suite
+# against /mcp, and ends with one line 'N passed, N failed' totalling every suite.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -15,19 +17,47 @@ echo "$OMNI2_TEST_POSTGRES"
 echo "== npm MCP servers"
 (cd tests/mcp-servers && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 
+echo "== Chromium (browser tests)"
+if [[ ! -x /usr/bin/chromium ]]; then
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  ($sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null) \
+    || echo "chromium could not be installed: the browser tests will fail"
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+
+passed=0 failed=0 status=0
+
+echo "== Dashboard (src/Omni2.Host/Dashboard/web): build into wwwroot, Vitest"
+web=src/Omni2.Host/Dashboard/web
+vitest_json="$(mktemp)"
+if (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run build); then
+  (cd "$web" && npx vitest run --reporter=default --reporter=json --outputFile.json="$vitest_json") || status=1
+  # Vitest's JSON report counts the tests; no report means it failed before counting.
+  read -r vp vf < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.numPassedTests, r.numFailedTests)' "$vitest_json" 2>/dev/null || echo "0 1")
+  passed=$((passed + vp)); failed=$((failed + vf))
+else
+  echo "the dashboard did not build"
+  status=1; failed=$((failed + 1))
+fi
+rm -f "$vitest_json"
+
 echo "== .NET"
 log="$(mktemp)"
-dotnet test Omni2.Orleans.sln --configuration Release 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+# Build in parallel, then test one project at a time: the integration tests time real silos and
+# the browser tests drive Chromium, and on two cores each would skew the other's timings.
+{ dotnet build Omni2.Orleans.sln --configuration Release && dotnet test Omni2.Orleans.sln --configuration Release --no-build -m:1; } 2>&1 | tee "$log"
+dotnet_status=${PIPESTATUS[0]}
 
 # dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 26, Skipped: 0, ..."
-read -r passed failed < <(grep -E '^(Passed|Failed)!' "$log" \
+read -r dp df < <(grep -E '^(Passed|Failed)!' "$log" \
   | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/' \
   | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
 rm -f "$log"
-if [[ $status -ne 0 && $failed -eq 0 ]]; then
-  failed=1 # the build or a test host failed before reporting
+if [[ $dotnet_status -ne 0 && $df -eq 0 ]]; then
+  df=1 # the build or a test host failed before reporting
 fi
+passed=$((passed + dp)); failed=$((failed + df))
+[[ $dotnet_status -ne 0 ]] && status=$dotnet_status
 
 # Adds a suite to the totals: its closing 'N passed, N failed' line (in the log file $1) and its exit status ($2).
 add_suite() {
@@ -51,5 +81,6 @@ bash tests/mcp-conformance/run.sh 2>&1 | tee "$conformance_log"
 add_suite "$conformance_log" "${PIPESTATUS[0]}"
 rm -f "$conformance_log"
 
+[[ $failed -gt 0 && $status -eq 0 ]] && status=1
 echo "$passed passed, $failed failed"
 exit "$status"

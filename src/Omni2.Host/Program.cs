@@ -1,5 +1,6 @@
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
+using Omni2.Host.Dashboard;
 using Omni2.Host.Health;
 using Omni2.Host.McpGateway;
 using Omni2.Host.Realtime;
@@ -18,10 +19,12 @@ builder.AddOmni2Api();
 builder.AddOmni2Realtime();
 builder.AddOmni2McpGateway();
 builder.AddOmni2Telemetry();
+builder.AddOmni2Dashboard();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
 app.UseStatusCodePages();
+app.MapOmni2Dashboard(); // static files before authentication: the page signs in by itself
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseOmni2McpStreams();

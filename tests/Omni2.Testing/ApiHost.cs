@@ -51,6 +51,10 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>The embedded default (no PostgreSQL: in-memory state, servers from <c>Omni2:Servers</c>), on its own ports.</summary>
+    public static ApiHost Embedded(IReadOnlyDictionary<string, string?>? settings = null) =>
+        new("", $"omni2-embedded-{Guid.NewGuid():N}", settings);
+
     /// <summary>A real HTTP client on the host's port, carrying a token for <paramref name="role"/> (none when null).</summary>
     public HttpClient ClientAs(string? role, string user = "tester")
     {

@@ -32,6 +32,8 @@ public static class SiloConfiguration
                 o.ServiceId = configuration["Orleans:ServiceId"] ?? "omni2";
             });
             silo.AddOmni2Providers(configuration);
+            var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+            var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
             if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
             {
                 silo.UseAdoNetClustering(o =>
@@ -39,8 +41,6 @@ public static class SiloConfiguration
                     o.Invariant = Invariant;
                     o.ConnectionString = connectionString;
                 });
-                var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-                var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
                 silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
                 silo.UseConfiguredAdvertisedAddress(configuration);
                 silo.UseOmni2KubernetesHosting(configuration);
@@ -54,9 +54,7 @@ public static class SiloConfiguration
             }
             else
             {
-                silo.UseLocalhostClustering(
-                    configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-                    configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT));
+                silo.UseLocalhostClustering(siloPort, gatewayPort);
             }
         });
         builder.Services.AddHostedService<RegistryStarter>();

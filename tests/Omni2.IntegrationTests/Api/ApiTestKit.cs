@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing.McpServer;
@@ -8,24 +6,12 @@ using Omni2.Testing;
 
 namespace Omni2.IntegrationTests.Api;
 
-/// <summary>Small helpers the API tests share: JSON bodies, registration, problem checks.</summary>
+/// <summary>Small helpers the API tests share: tool-call bodies, problem checks (requests every project makes are in <see cref="ApiRequests"/>).</summary>
 public static class ApiTestKit
 {
-    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     /// <summary>A tool-call body; <paramref name="arguments"/> is raw JSON.</summary>
     public static StringContent Call(string server, string tool, string? arguments = null) =>
         Json($"{{\"server\":\"{server}\",\"tool\":\"{tool}\"" + (arguments is null ? "" : $",\"arguments\":{arguments}") + "}");
-
-    public static string HttpServer(string name, Uri url, string extra = "", int intervalSeconds = 1) =>
-        $$"""{"name":"{{name}}","transport":"streamable_http","url":"{{url}}","health_check_interval_seconds":{{intervalSeconds}},"check_timeout_seconds":2,"call_timeout_seconds":2{{extra}}}""";
-
-    /// <summary>Registers through the admin API and returns the response (201 expected).</summary>
-    public static async Task<HttpResponseMessage> RegisterAsync(this ApiHost host, string body)
-    {
-        using var admin = host.ClientAs("admin");
-        return await admin.PostAsync("/api/v1/mcp/servers", Json(body));
-    }
 
     /// <summary>Registers <paramref name="server"/> under a fresh name and waits until every given host's API shows it healthy.</summary>
     public static async Task<string> RegisterHealthyAsync(this ApiHost host, TestMcpServer server, string prefix, string extra = "", params ApiHost[] alsoOn)
@@ -64,17 +50,4 @@ public static class ApiTestKit
         Assert.DoesNotContain("   at ", text); // never a stack trace
         return detail;
     }
-
-    public static async Task<JsonElement> ServerViewAsync(this HttpClient client, string name)
-    {
-        var list = await client.GetFromJsonAsync<JsonElement>("/api/v1/mcp/tools/servers");
-        return list.GetProperty("servers").EnumerateArray().FirstOrDefault(s => s.GetProperty("name").GetString() == name);
-    }
-
-    public static Task<JsonElement> WaitForHealthAsync(this HttpClient client, string name, string status, TimeSpan? timeout = null) =>
-        Eventually.MatchesAsync(
-            () => client.ServerViewAsync(name),
-            s => s.ValueKind == JsonValueKind.Object && s.GetProperty("health_status").GetString() == status,
-            timeout ?? TimeSpan.FromSeconds(15),
-            $"'{name}' to be {status} in the API");
 }

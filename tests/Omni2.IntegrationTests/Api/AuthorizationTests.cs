@@ -23,9 +23,13 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         _operatorsOnly = ClusterFixture.UniqueName("ops-only");
         Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_open, _server.StreamableHttpEndpoint))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_operatorsOnly, _server.StreamableHttpEndpoint, ""","allowed_roles":["operator"]"""))).StatusCode);
-        using var admin = fixture.A.ClientAs("admin");
-        await admin.WaitForHealthAsync(_open, "healthy");
-        await admin.WaitForHealthAsync(_operatorsOnly, "healthy");
+        // Both hosts serve requests here; B's catalog learns of the registration on A from the status stream.
+        foreach (var host in new[] { fixture.A, fixture.B })
+        {
+            using var admin = host.ClientAs("admin");
+            await admin.WaitForHealthAsync(_open, "healthy");
+            await admin.WaitForHealthAsync(_operatorsOnly, "healthy");
+        }
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

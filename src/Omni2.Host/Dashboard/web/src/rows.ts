@@ -1,0 +1,233 @@
+// One server in the table: its row, and the details it expands to (tools, call form, health log).
+import { api, describeError } from './api';
+import { ADMIN_ACTIONS, getAdminButtonState, getButtonState, type AdminAction } from './buttons';
+import type { ConnectionState } from './connection';
+import { h, setButton } from './dom';
+import { isRecord, statusKind, str, type Server } from './model';
+import { formatAgo, formatCountdown } from './time';
+import { canCallTools, type Role } from './token';
+import { parseTools, ToolForm, type Tool } from './toolForm';
+
+export interface RowContext {
+  token(): string;
+  role(): Role | null;
+  connection(): ConnectionState;
+  /** A server view the API returned (after an admin action), to show before the hub reports it. */
+  onServerView(view: unknown): void;
+  log(text: string, level: 'info' | 'warn' | 'error'): void;
+}
+
+export const COLUMNS = ['Server', 'Status', 'Circuit', 'Failures', 'Last check', 'Next attempt', 'Tools', 'Actions'];
+
+export class ServerRow {
+  readonly main: HTMLTableRowElement;
+  readonly detail: HTMLTableRowElement;
+  private readonly cells: Record<'toggle' | 'status' | 'notEnabled' | 'circuit' | 'failures' | 'lastCheck' | 'next' | 'tools', HTMLElement>;
+  private readonly callButton: HTMLButtonElement | null;
+  private readonly adminButtons = new Map<AdminAction, HTMLButtonElement>();
+  private readonly toolList = h('div', { class: 'tool-list' });
+  private readonly formSlot = h('div', { class: 'form-slot' });
+  private readonly logBody = h('tbody');
+  private readonly lastError = h('p', { class: 'last-error', hidden: true });
+  private expanded = false;
+  private toolsKey = '';
+  private logVersion = -1;
+  private form: ToolForm | null = null;
+
+  constructor(private server: Server, private readonly ctx: RowContext) {
+    const toggle = h('button', { class: 'toggle', 'data-action': 'expand', 'aria-expanded': 'false', title: 'Show tools and details' }, '▸ ', server.name);
+    toggle.addEventListener('click', () => this.setExpanded(!this.expanded));
+    this.cells = {
+      toggle,
+      status: h('span', { class: 'badge', 'data-field': 'status' }),
+      notEnabled: h('span', { class: 'flag', title: 'The server is switched off in its configuration' }, 'not enabled'),
+      circuit: h('td', { 'data-field': 'circuit' }),
+      failures: h('td', { 'data-field': 'failures', class: 'num' }),
+      lastCheck: h('td', { 'data-field': 'last-check' }),
+      next: h('td', { 'data-field': 'next-attempt' }),
+      tools: h('td', { 'data-field': 'tool-count', class: 'num' }),
+    };
+    const actions = h('td', { class: 'actions' });
+    this.callButton = canCallTools(ctx.role()) ? h('button', { 'data-action': 'call' }, 'Call…') : null;
+    this.callButton?.addEventListener('click', () => {
+      this.setExpanded(true);
+      this.form?.focus();
+    });
+    actions.append(...[this.callButton].filter((b): b is HTMLButtonElement => b !== null));
+    if (ctx.role() === 'admin') {
+      for (const action of ADMIN_ACTIONS) {
+        const button = h('button', { 'data-action': action, class: 'secondary' }, action);
+        button.addEventListener('click', () => void this.admin(action, button));
+        this.adminButtons.set(action, button);
+        actions.append(button);
+      }
+    }
+    this.main = h('tr', { 'data-server': server.name, class: 'server' },
+      h('td', {}, toggle), h('td', {}, this.cells.status, ' ', this.cells.notEnabled), this.cells.circuit, this.cells.failures,
+      this.cells.lastCheck, this.cells.next, this.cells.tools, actions);
+    const sections: Node[] = [
+      h('section', { class: 'tools' }, h('h3', {}, 'Tools'), this.toolList, this.formSlot),
+    ];
+    if (ctx.role() === 'admin') {
+      sections.push(h('section', { class: 'log' }, h('h3', {}, 'Recent transitions'),
+        h('table', { class: 'log-table' },
+          h('thead', {}, h('tr', {}, ...['When', 'Event', 'From', 'To', 'Reason'].map((c) => h('th', {}, c)))),
+          this.logBody)));
+    }
+    this.detail = h('tr', { class: 'detail', 'data-detail-for': server.name, hidden: true },
+      h('td', { colspan: String(COLUMNS.length) }, this.lastError, h('div', { class: 'detail-grid' }, ...sections)));
+    this.update(server);
+  }
+
+  get name(): string {
+    return this.server.name;
+  }
+
+  update(server: Server): void {
+    this.server = server;
+    const kind = statusKind(server.health_status);
+    this.cells.status.textContent = server.health_status.replace(/_/g, ' ');
+    this.cells.status.className = `badge badge-${kind}`;
+    this.cells.status.dataset.status = server.health_status;
+    this.cells.circuit.textContent = (server.circuit_state ?? '—').replace(/_/g, ' ');
+    this.cells.failures.textContent = server.consecutive_failures === null ? '—' : String(server.consecutive_failures);
+    this.cells.tools.textContent = server.tool_count === null ? '—' : String(server.tool_count);
+    this.lastError.hidden = !server.last_error || kind === 'healthy';
+    this.lastError.textContent = server.last_error ? `Last error: ${server.last_error}` : '';
+    this.main.classList.toggle('muted-row', server.enabled === false);
+    this.cells.notEnabled.hidden = server.enabled !== false;
+    this.tick(Date.now());
+    this.refreshButtons();
+    if (this.expanded) {
+      this.refreshDetails();
+    }
+  }
+
+  /** The seed's button states, for the current server and connection. */
+  refreshButtons(): void {
+    const connection = this.ctx.connection();
+    const state = getButtonState(this.server, connection);
+    if (this.callButton) {
+      setButton(this.callButton, state);
+    }
+    this.form?.setState(state);
+    for (const [action, button] of this.adminButtons) {
+      setButton(button, getAdminButtonState(action, this.server, connection));
+    }
+  }
+
+  tick(now: number): void {
+    this.cells.lastCheck.textContent = formatAgo(this.server.last_check_at, now);
+    this.cells.lastCheck.title = this.server.last_check_at ?? '';
+    this.cells.next.textContent = formatCountdown(this.server.next_attempt_at, now);
+    this.cells.next.title = this.server.next_attempt_at ?? '';
+  }
+
+  private setExpanded(expanded: boolean): void {
+    this.expanded = expanded;
+    this.detail.hidden = !expanded;
+    this.cells.toggle.setAttribute('aria-expanded', String(expanded));
+    this.cells.toggle.firstChild!.textContent = expanded ? '▾ ' : '▸ ';
+    if (expanded) {
+      this.refreshDetails();
+    } else {
+      this.toolsKey = '';
+      this.logVersion = -1;
+    }
+  }
+
+  /** Reloads what changed: tools when health or tool count did, the log when the version did. */
+  private refreshDetails(): void {
+    const key = `${this.server.health_status}|${this.server.tool_count}`;
+    if (key !== this.toolsKey) {
+      this.toolsKey = key;
+      void this.loadTools(key);
+    }
+    if (this.ctx.role() === 'admin' && this.server.version !== this.logVersion) {
+      this.logVersion = this.server.version;
+      void this.loadLog(this.server.version);
+    }
+  }
+
+  private async loadTools(key: string): Promise<void> {
+    if (this.server.health_status !== 'healthy') {
+      this.showTools([], `Tools are listed while the server is healthy${this.server.tool_count ? ` (it had ${this.server.tool_count})` : ''}.`);
+      return;
+    }
+    const result = await api.tools(this.ctx.token(), this.server.name);
+    if (key !== this.toolsKey) {
+      return; // a newer load is on its way
+    }
+    if (!result.ok) {
+      this.showTools([], describeError(result));
+      return;
+    }
+    const tools = parseTools(result.body);
+    this.showTools(tools, tools.length === 0 ? 'This server has no tools.' : null);
+  }
+
+  private showTools(tools: Tool[], message: string | null): void {
+    this.toolList.replaceChildren(
+      ...(message ? [h('p', { class: 'muted' }, message)] : []),
+      ...tools.map((tool) => {
+        const button = h('button', { class: 'tool', 'data-tool': tool.name, title: tool.description ?? '' }, tool.name);
+        button.addEventListener('click', () => this.select(tool));
+        return button;
+      }));
+    const selected = this.form ? tools.find((t) => t.name === this.form!.tool.name) : undefined;
+    if (selected) {
+      return; // keep what the user typed
+    }
+    this.form = null;
+    this.formSlot.replaceChildren();
+    if (tools[0] && canCallTools(this.ctx.role())) {
+      this.select(tools[0]);
+    }
+  }
+
+  private select(tool: Tool): void {
+    if (!canCallTools(this.ctx.role())) {
+      return;
+    }
+    this.form = new ToolForm(this.server.name, tool, () => this.ctx.token());
+    this.formSlot.replaceChildren(this.form.element);
+    for (const button of this.toolList.querySelectorAll<HTMLButtonElement>('button.tool')) {
+      button.classList.toggle('selected', button.dataset.tool === tool.name);
+    }
+    this.refreshButtons();
+  }
+
+  private async loadLog(version: number): Promise<void> {
+    const result = await api.healthLog(this.ctx.token(), this.server.name);
+    if (version !== this.logVersion) {
+      return;
+    }
+    if (!result.ok) {
+      this.logBody.replaceChildren(h('tr', {}, h('td', { colspan: '5', class: 'muted' }, describeError(result))));
+      return;
+    }
+    const events = isRecord(result.body) && Array.isArray(result.body.events) ? result.body.events.filter(isRecord) : [];
+    this.logBody.replaceChildren(...(events.length === 0
+      ? [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, 'No transitions yet.'))]
+      : events.map((e) => h('tr', {},
+        h('td', { title: str(e.created_at) ?? '' }, formatAgo(str(e.created_at), Date.now())),
+        h('td', {}, str(e.event_type) ?? '—'),
+        h('td', {}, str(e.old_status) ?? '—'),
+        h('td', {}, str(e.new_status) ?? '—'),
+        h('td', {}, str(e.reason) ?? '')))));
+  }
+
+  private async admin(action: AdminAction, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    const result = await api.admin(this.ctx.token(), this.server.name, action);
+    if (result.ok) {
+      this.ctx.log(`${this.server.name}: ${action} done`, 'info');
+      if (isRecord(result.body)) {
+        this.ctx.onServerView(result.body.status);
+      }
+    } else {
+      this.ctx.log(`${this.server.name}: ${action} failed — ${describeError(result)}`, 'error');
+    }
+    this.refreshButtons();
+  }
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { applyMessage, dismissAlert, emptyFleet, replaceFleet, sortedServers, type FleetState } from '../src/fleet';
+import { parseServer, parseServers } from '../src/model';
+
+const view = (name: string, version: number, health_status = 'healthy', extra: Record<string, unknown> = {}) => ({
+  name, transport: 'streamable_http', enabled: true, health_status, circuit_state: 'closed', consecutive_failures: 0,
+  last_check_at: '2026-11-24T10:00:00Z', tool_count: 4, version, ...extra,
+});
+
+const snapshot = (...servers: unknown[]) => applyMessage(emptyFleet, { type: 'snapshot', timestamp: 't', snapshot: servers });
+
+const statusOf = (state: FleetState, name: string) => state.servers.get(name)?.health_status;
+
+describe('snapshot', () => {
+  it('replaces the fleet and marks it loaded', () => {
+    const state = applyMessage(snapshot(view('a', 1)), { type: 'snapshot', snapshot: [view('b', 1)] });
+    expect([...state.servers.keys()]).toEqual(['b']);
+    expect(state.loaded).toBe(true);
+  });
+
+  it('an empty snapshot is an empty, loaded fleet', () => {
+    const state = snapshot();
+    expect(state.servers.size).toBe(0);
+    expect(state.loaded).toBe(true);
+  });
+
+  it('skips entries without a name and fills missing fields', () => {
+    const state = snapshot(null, 3, 'x', {}, { name: '' }, { name: 42 }, { name: 'bare' });
+    expect([...state.servers.keys()]).toEqual(['bare']);
+    expect(state.servers.get('bare')).toMatchObject({ health_status: 'unknown', version: 0, tool_count: null, circuit_state: null });
+  });
+
+  it('a snapshot that is not a list changes nothing', () => {
+    const before = snapshot(view('a', 1));
+    expect(applyMessage(before, { type: 'snapshot', snapshot: { a: 1 } })).toBe(before);
+    expect(applyMessage(before, { type: 'snapshot' })).toBe(before);
+  });
+});
+
+describe('server events', () => {
+  it('a newer status replaces the older one', () => {
+    const state = applyMessage(snapshot(view('a', 1)), { type: 'mcp_status_change', mcp_name: 'a', status: view('a', 2, 'disconnected') });
+    expect(statusOf(state, 'a')).toBe('disconnected');
+  });
+
+  it('an older status is ignored (events may be coalesced or arrive after a snapshot)', () => {
+    const before = snapshot(view('a', 5, 'circuit_open'));
+    expect(applyMessage(before, { type: 'mcp_status_change', status: view('a', 4, 'healthy') })).toBe(before);
+  });
+
+  it('an event for a server not yet known adds it', () => {
+    const state = applyMessage(snapshot(), { type: 'server_updated', status: view('new', 1, 'unknown') });
+    expect(statusOf(state, 'new')).toBe('unknown');
+  });
+
+  it.each(['recovery_progress', 'circuit_opened', 'tools_changed', 'server_updated', 'something_new'])('%s carries the full status', (type) => {
+    const state = applyMessage(snapshot(view('a', 1)), { type, status: view('a', 2, 'circuit_open') });
+    expect(statusOf(state, 'a')).toBe('circuit_open');
+  });
+
+  it('an unknown status value is kept as it came', () => {
+    const state = applyMessage(snapshot(view('a', 1)), { type: 'mcp_status_change', status: view('a', 2, 'on_fire') });
+    expect(statusOf(state, 'a')).toBe('on_fire');
+  });
+
+  it('a server removed while displayed disappears; removing an unknown one changes nothing', () => {
+    const before = snapshot(view('a', 1), view('b', 1));
+    const state = applyMessage(before, { type: 'server_removed', mcp_name: 'a' });
+    expect([...state.servers.keys()]).toEqual(['b']);
+    expect(applyMessage(state, { type: 'server_removed', mcp_name: 'zzz' })).toBe(state);
+    expect(applyMessage(state, { type: 'server_removed' })).toBe(state);
+  });
+
+  it('server_removed without mcp_name falls back to the status name', () => {
+    const state = applyMessage(snapshot(view('a', 1)), { type: 'server_removed', status: view('a', 2) });
+    expect(state.servers.size).toBe(0);
+  });
+});
+
+describe('batch', () => {
+  it('applies every event in order', () => {
+    const state = applyMessage(snapshot(view('a', 1), view('b', 1)), {
+      type: 'batch',
+      events: [
+        { type: 'mcp_status_change', status: view('a', 2, 'disconnected') },
+        { type: 'circuit_opened', status: view('a', 3, 'circuit_open') },
+        { type: 'server_removed', mcp_name: 'b' },
+        null,
+        'garbage',
+        { type: 'batch', events: [{ type: 'server_removed', mcp_name: 'a' }] },
+      ],
+    });
+    expect(statusOf(state, 'a')).toBe('circuit_open');
+    expect(state.servers.has('b')).toBe(false);
+  });
+
+  it('a batch without a list changes nothing', () => {
+    const before = snapshot(view('a', 1));
+    expect(applyMessage(before, { type: 'batch', events: 'nope' })).toBe(before);
+  });
+});
+
+describe('critical alerts', () => {
+  it('sets the banner with the named servers, and can be dismissed', () => {
+    const state = applyMessage(snapshot(), { type: 'critical_alert', timestamp: 'now', servers: ['a', 7, 'b'] });
+    expect(state.alert).toEqual({ servers: ['a', 'b'], timestamp: 'now' });
+    expect(dismissAlert(state).alert).toBeNull();
+  });
+
+  it('an alert naming no server is ignored', () => {
+    const before = snapshot();
+    expect(applyMessage(before, { type: 'critical_alert', servers: [] })).toBe(before);
+    expect(applyMessage(before, { type: 'critical_alert' })).toBe(before);
+  });
+});
+
+describe('malformed messages never throw and change nothing', () => {
+  const before = snapshot(view('a', 1));
+  it.each([
+    null, undefined, 0, 'snapshot', [], true,
+    {}, { type: 42 }, { type: null }, { type: 'mcp_status_change' }, { type: 'mcp_status_change', status: null },
+    { type: 'mcp_status_change', status: 'healthy' }, { type: 'mcp_status_change', status: { health_status: 'healthy' } },
+    { type: 'session_expired', reason: 'limit' }, { type: 'totally_unknown', foo: 1 },
+  ])('%j', (message) => {
+    expect(applyMessage(before, message)).toBe(before);
+  });
+});
+
+describe('polled lists', () => {
+  it('a status body replaces the fleet; a malformed body empties it without throwing', () => {
+    expect([...replaceFleet(emptyFleet, parseServers({ servers: [view('x', 1)] })).servers.keys()]).toEqual(['x']);
+    expect(parseServers({ servers: 'no' })).toEqual([]);
+    expect(parseServers(null)).toEqual([]);
+    expect(parseServers([view('y', 1)])).toHaveLength(1);
+  });
+
+  it('wrong field types become null, not exceptions', () => {
+    expect(parseServer({ name: 'a', version: 'x', consecutive_failures: '3', enabled: 'yes', next_attempt_at: 5 })).toMatchObject({
+      version: 0, consecutive_failures: null, enabled: null, next_attempt_at: null,
+    });
+  });
+
+  it('servers are shown by name', () => {
+    expect(sortedServers(snapshot(view('b', 1), view('a', 1))).map((s) => s.name)).toEqual(['a', 'b']);
+  });
+});

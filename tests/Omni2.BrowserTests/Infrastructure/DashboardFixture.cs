@@ -1,0 +1,35 @@
+using Microsoft.Playwright;
+using Omni2.Testing;
+
+namespace Omni2.BrowserTests.Infrastructure;
+
+/// <summary>One real host on a fresh PostgreSQL database, and one headless Chromium to look at its dashboard.</summary>
+public sealed class DashboardFixture : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+
+    public PostgresDatabase Database { get; private set; } = null!;
+
+    public ApiHost Host { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        (_playwright, Browser) = await Chromium.LaunchAsync();
+        Database = await PostgresDatabase.CreateAsync();
+        Host = new ApiHost(Database.ConnectionString, $"omni2-browser-{Guid.NewGuid():N}");
+        Host.StartServer();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+[CollectionDefinition("dashboard")]
+public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>;
