@@ -77,7 +77,8 @@ public sealed class HealthLifecycleTests(ClusterFixture fixture)
         await server.StopAsync();
         await Cluster.WaitForStatusAsync(name, HealthStatus.CircuitOpen);
 
-        var log = await Db.HealthLogAsync(name);
+        // The grain reports its status a moment before its log row is written.
+        var log = await WaitForLogAsync(name, l => l.Any(r => r.EventType == "circuit_opened"), "circuit_opened in the log");
         var published = await Eventually.MatchesAsync(
             () => Task.FromResult(Cluster.EventsOf(name).Where(e => e.Event is not null).ToList()),
             events => events.Count >= log.Count,
