@@ -19,6 +19,8 @@ public static class AuthSetup
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
+            // Nothing reads the raw token back (GetTokenAsync); storing it costs every request a properties dictionary.
+            jwt.SaveToken = false;
             jwt.Authority = string.IsNullOrEmpty(options.Authority) ? null : options.Authority;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
