@@ -28,5 +28,14 @@ rm -f "$log"
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
   failed=1 # the build or a test host failed before reporting
 fi
+
+# Counted as one test: it fails on a broken benchmark (error responses, wrong bytes), never on its numbers.
+echo "== benchmark (bench/run.sh --quick)"
+if bash bench/run.sh --quick; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
 echo "$passed passed, $failed failed"
 exit "$status"
