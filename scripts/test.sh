@@ -81,6 +81,15 @@ bash tests/mcp-conformance/run.sh 2>&1 | tee "$conformance_log"
 add_suite "$conformance_log" "${PIPESTATUS[0]}"
 rm -f "$conformance_log"
 
+# Counted as one test: it fails on a broken benchmark (error responses, wrong bytes), never on its numbers.
+echo "== benchmark (bench/run.sh --quick)"
+if bash bench/run.sh --quick; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+
 [[ $failed -gt 0 && $status -eq 0 ]] && status=1
 echo "$passed passed, $failed failed"
 exit "$status"

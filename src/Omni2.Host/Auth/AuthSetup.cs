@@ -19,6 +19,14 @@ public static class AuthSetup
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
+            // Nothing reads the raw token back (GetTokenAsync); storing it costs every request a properties dictionary.
+            jwt.SaveToken = false;
+            // With an OIDC authority the keys rotate, so a validation is only remembered under the configured key.
+            if (key is not null && string.IsNullOrEmpty(options.Authority))
+            {
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new ValidatedTokens { MapInboundClaims = false });
+            }
             jwt.Authority = string.IsNullOrEmpty(options.Authority) ? null : options.Authority;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {

@@ -14,8 +14,27 @@ public static class Roles
 
     public static bool IsKnown(string role) => All.Contains(role);
 
-    public static IReadOnlyCollection<string> Of(ClaimsPrincipal user) =>
-        [.. user.FindAll(AuthSetup.RoleClaim).Select(c => c.Value).Where(IsKnown).Distinct().Order(StringComparer.Ordinal)];
+    // Every subset of the known roles, distinct and in ordinal order, built once: each request resolves
+    // its caller's roles, and building the set per request cost a LINQ pipeline's allocations.
+    private static readonly IReadOnlyCollection<string>[] Subsets =
+    [
+        .. Enumerable.Range(0, 1 << All.Length).Select(mask =>
+            (IReadOnlyCollection<string>)All.Where((_, i) => (mask & (1 << i)) != 0).Order(StringComparer.Ordinal).ToImmutableArray()),
+    ];
+
+    /// <summary>The caller's known roles from its <c>role</c> claims (type matched ignoring case, like <see cref="ClaimsPrincipal.FindAll(string)"/>).</summary>
+    public static IReadOnlyCollection<string> Of(ClaimsPrincipal user)
+    {
+        var mask = 0;
+        foreach (var claim in user.Claims)
+        {
+            if (string.Equals(claim.Type, AuthSetup.RoleClaim, StringComparison.OrdinalIgnoreCase) && All.IndexOf(claim.Value) is var index and >= 0)
+            {
+                mask |= 1 << index;
+            }
+        }
+        return Subsets[mask];
+    }
 
     /// <summary>
     /// Whether a user with <paramref name="roles"/> may see and use a server limited to
