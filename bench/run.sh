@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The HTTP API benchmark (see BENCHMARKS.md): GET /api/v1/mcp/tools/capabilities over 1,000 servers
+# The benchmarks (see BENCHMARKS.md). `api`: GET /api/v1/mcp/tools/capabilities over 1,000 servers
 # × 10 tools against a static endpoint serving the same bytes from the same Kestrel, loaded by wrk
-# with 64 connections. Prints a markdown table on stdout, progress on stderr.
+# with 64 connections. `push`: a transition published by a grain until a SignalR client on the
+# other silo of a two-silo cluster on PostgreSQL receives it. Prints markdown rows on stdout.
 #   bash bench/run.sh           3 × 10 s per endpoint after a 5 s warm-up (about 3 minutes)
 #   bash bench/run.sh --quick   one short run each: proves the benchmark still works (CI); numbers are rough
 set -euo pipefail
@@ -17,4 +18,8 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get install -y -qq wrk >&2
 fi
 
-exec dotnet run --configuration Release --project bench/Omni2.Benchmarks -- api "$@"
+dotnet build --configuration Release bench/Omni2.Benchmarks >&2
+dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- api "$@"
+# The push benchmark needs PostgreSQL: the test command's, or one started here.
+export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
+dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- push "$@"

@@ -1,18 +1,29 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api [--quick]</c>. An explicit class:
-/// top-level statements would declare a second <c>Program</c>, hiding the host's.
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push [--quick]</c>. An explicit
+/// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args is not ["api", .. var options] || options.Any(o => o != "--quick"))
+        var quick = args.Skip(1).Contains("--quick");
+        if (args.Skip(1).Any(o => o != "--quick"))
         {
-            await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api [--quick]");
-            return 2;
+            return await UsageAsync();
         }
-        return await ApiBenchmark.RunAsync(options.Contains("--quick") ? BenchSettings.Quick : BenchSettings.Full);
+        return args.FirstOrDefault() switch
+        {
+            "api" => await ApiBenchmark.RunAsync(quick ? BenchSettings.Quick : BenchSettings.Full),
+            "push" => await PushBenchmark.RunAsync(quick ? 150 : 1000),
+            _ => await UsageAsync(),
+        };
+    }
+
+    private static async Task<int> UsageAsync()
+    {
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push [--quick]");
+        return 2;
     }
 }

@@ -35,6 +35,8 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Explicit, so that any program (a test project or the benchmarks) hosts the same content.
+        builder.UseContentRoot(Path.Combine(RepoPaths.Root, "src", "Omni2.Host"));
         builder.UseSetting($"ConnectionStrings:{SiloConfiguration.PostgresConnectionName}", _connectionString);
         builder.UseSetting("Orleans:ServiceId", _serviceId);
         builder.UseSetting("Orleans:ClusterId", _serviceId);
