@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Omni2.Host.Auth;
+using Omni2.Testing;
 
 namespace Omni2.Benchmarks;
 
@@ -19,7 +20,7 @@ public sealed class BenchHost : WebApplicationFactory<Program>
 
     public BenchHost()
     {
-        Port = FreePort();
+        Port = Ports.Free();
         _contentRoot = ContentRootWithoutServers();
         UseKestrel(Port);
     }
@@ -75,10 +76,4 @@ public sealed class BenchHost : WebApplicationFactory<Program>
         return root;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -18,11 +18,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public const string SigningKey = "omni2-tests-signing-key-0123456789-abcdefghij";
     private readonly string _connectionString;
     private readonly string _serviceId;
-    private readonly int _siloPort = FreePort();
+    private readonly int _siloPort = Ports.Free();
 
     /// <summary>This host's Orleans silo port, as it appears in silo addresses.</summary>
     public int SiloPort => _siloPort;
-    private readonly int _gatewayPort = FreePort();
+    private readonly int _gatewayPort = Ports.Free();
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
     public ApiHost(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
@@ -71,10 +71,4 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public string Token(string role, string user = "tester", TimeSpan? lifetime = null) =>
         Services.GetRequiredService<TokenIssuer>().Issue(user, role, lifetime ?? TimeSpan.FromMinutes(30));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -37,7 +37,7 @@ public sealed class EverythingServer : IAsyncDisposable
 
     public static async Task<EverythingServer> StartStreamableHttpAsync()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var start = new ProcessStartInfo("node") { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Script);
         start.ArgumentList.Add("streamableHttp");
@@ -57,12 +57,6 @@ public sealed class EverythingServer : IAsyncDisposable
         return new EverythingServer(process, port);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -28,7 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var (httpPort, siloPort, gatewayPort) = (FreePort(), FreePort(), FreePort());
+        var (httpPort, siloPort, gatewayPort) = (Ports.Free(), Ports.Free(), Ports.Free());
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = HostDirectory,
@@ -130,12 +130,6 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Mints a token for a role.</summary>
