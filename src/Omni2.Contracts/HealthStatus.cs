@@ -75,20 +75,29 @@ public static class WireNames
         _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, null),
     };
 
-    public static bool TryParseTransport(string? value, out McpTransport transport)
+    public static bool TryParseTransport(string? value, out McpTransport transport) => TryParse(value, ToWire, out transport);
+
+    public static HealthStatus ParseStatus(string value) => Parse<HealthStatus>(value, ToWire);
+
+    public static CircuitState ParseCircuit(string value) => Parse<CircuitState>(value, ToWire);
+
+    public static HealthEventType ParseEvent(string value) => Parse<HealthEventType>(value, ToWire);
+
+    /// <summary>The one way back from a wire name: the value whose <c>ToWire</c> spells it.</summary>
+    private static bool TryParse<T>(string? value, Func<T, string> toWire, out T result) where T : struct, Enum
     {
-        foreach (var candidate in Enum.GetValues<McpTransport>())
+        foreach (var candidate in Enum.GetValues<T>())
         {
-            if (string.Equals(candidate.ToWire(), value, StringComparison.Ordinal))
+            if (string.Equals(toWire(candidate), value, StringComparison.Ordinal))
             {
-                transport = candidate;
+                result = candidate;
                 return true;
             }
         }
-        transport = default;
+        result = default;
         return false;
     }
 
-    public static HealthStatus ParseStatus(string value) =>
-        Enum.GetValues<HealthStatus>().First(s => s.ToWire() == value);
+    private static T Parse<T>(string value, Func<T, string> toWire) where T : struct, Enum =>
+        TryParse(value, toWire, out T result) ? result : throw new FormatException($"'{value}' is not a {typeof(T).Name}.");
 }

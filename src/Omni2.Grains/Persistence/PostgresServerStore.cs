@@ -71,7 +71,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
             {
                 EventId = reader.GetGuid(0),
                 ServerName = reader.GetString(1),
-                EventType = Enum.GetValues<HealthEventType>().First(e => e.ToWire() == reader.GetString(2)),
+                EventType = WireNames.ParseEvent(reader.GetString(2)),
                 OldStatus = WireNames.ParseStatus(reader.GetString(3)),
                 NewStatus = WireNames.ParseStatus(reader.GetString(4)),
                 Reason = reader.IsDBNull(5) ? null : reader.GetString(5),
@@ -102,7 +102,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
                 {
                     Name = name,
                     Status = WireNames.ParseStatus(reader.GetString(4)),
-                    Circuit = Enum.GetValues<CircuitState>().First(c => c.ToWire() == reader.GetString(5)),
+                    Circuit = WireNames.ParseCircuit(reader.GetString(5)),
                     ConsecutiveFailures = reader.GetInt32(6),
                     LastCheckAt = NullableTimestamp(reader, 7),
                     LastError = reader.IsDBNull(8) ? null : reader.GetString(8),
