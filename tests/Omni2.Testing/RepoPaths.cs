@@ -19,6 +19,19 @@ public static class RepoPaths
         throw new InvalidOperationException("Omni2.Orleans.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>
+    /// The build output of the project in <paramref name="projectDirectory"/> (relative to the root) in
+    /// this assembly's configuration and framework, e.g. src/Omni2.Host/bin/Release/net10.0.
+    /// </summary>
+    public static string BuildOutput(string projectDirectory, string assembly)
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var directory = Path.Combine(Root, projectDirectory, "bin", framework.Parent!.Name, framework.Name);
+        return File.Exists(Path.Combine(directory, assembly))
+            ? directory
+            : throw new InvalidOperationException($"{assembly} is not built at {directory}.");
+    }
+
     /// <summary>Runs a repository script with bash and returns its standard output; throws with its error output on failure.</summary>
     public static async Task<string> RunScriptAsync(string relativePath, params string[] args)
     {

@@ -117,19 +117,7 @@ public sealed class SiloProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>The built host next to this assembly's build configuration (src/Omni2.Host/bin/CONFIG/net10.0).</summary>
-    private static string HostDirectory
-    {
-        get
-        {
-            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var directory = Path.Combine(RepoPaths.Root, "src", "Omni2.Host", "bin", framework.Parent!.Name, framework.Name);
-            return File.Exists(Path.Combine(directory, "Omni2.Host.dll"))
-                ? directory
-                : throw new InvalidOperationException($"Omni2.Host is not built at {directory}.");
-        }
-    }
-
+    private static string HostDirectory => RepoPaths.BuildOutput(Path.Combine("src", "Omni2.Host"), "Omni2.Host.dll");
 }
 
 /// <summary>Mints a token for a role.</summary>
