@@ -12,6 +12,13 @@ public interface IRegistryGrain : IGrainWithStringKey
     Task<RegistryScanResult> ReloadNowAsync();
 
     /// <summary>
+    /// Reloads one server's row (the admin API calls this after each change): the same outcome as a
+    /// scan for that server, without reading every row.
+    /// </summary>
+    [Alias("Reload")]
+    Task<RegistryScanResult> ReloadAsync(string name);
+
+    /// <summary>
     /// Makes sure every enabled server's grain is active (activating one connects and checks it):
     /// after a silo left, its servers come back at once instead of at their next reminder tick.
     /// </summary>

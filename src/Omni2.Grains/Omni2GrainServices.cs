@@ -6,6 +6,7 @@ using Npgsql;
 using Omni2.Contracts;
 using Omni2.Grains.Alerts;
 using Omni2.Grains.Health;
+using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
 using Omni2.Grains.Registry;
 using Omni2.Grains.Telemetry;
@@ -21,6 +22,7 @@ public static class Omni2GrainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<Omni2Metrics>();
+        services.TryAddSingleton<McpHttp>();
         services.AddOptions<HealthOptions>()
             .Bind(configuration.GetSection(HealthOptions.Section))
             .Validate(o => o.IsValid(out _), $"{HealthOptions.Section}: FailureThreshold, RetryInterval, RecoveryTimeout and DisableAfter must be positive, BackoffMultiplier at least 1 and MaxBackoff at least RecoveryTimeout")

@@ -26,7 +26,11 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<SiloProcess> StartAsync(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts a silo with <see cref="TestTimings.Fast"/> unless <paramref name="fastTimings"/> is false (then the real defaults).</summary>
+    public static async Task<SiloProcess> StartAsync(
+        string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null, bool fastTimings = true)
     {
         var (httpPort, siloPort, gatewayPort) = (Ports.Free(), Ports.Free(), Ports.Free());
         var start = new ProcessStartInfo("dotnet")
@@ -36,7 +40,7 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(Path.Combine(HostDirectory, "Omni2.Host.dll"));
-        var environment = new Dictionary<string, string?>(TestTimings.Fast)
+        var environment = new Dictionary<string, string?>(fastTimings ? TestTimings.Fast : [])
         {
             ["ConnectionStrings:Postgres"] = connectionString,
             ["Orleans:ServiceId"] = serviceId,

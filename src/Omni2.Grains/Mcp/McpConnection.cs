@@ -34,7 +34,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout.</summary>
     public static async Task<McpConnection> OpenAsync(
-        McpServerConfig config, long generation, Func<Task> onToolsChanged, ILoggerFactory loggerFactory)
+        McpServerConfig config, long generation, Func<Task> onToolsChanged, McpHttp http, ILoggerFactory loggerFactory)
     {
         var options = new McpClientOptions
         {
@@ -49,7 +49,7 @@ public sealed class McpConnection : IAsyncDisposable
             },
         };
         using var cancel = new CancellationTokenSource(config.ConnectTimeout);
-        var connecting = McpClient.CreateAsync(CreateTransport(config), options, loggerFactory, cancel.Token);
+        var connecting = McpClient.CreateAsync(CreateTransport(config, http, loggerFactory), options, loggerFactory, cancel.Token);
         try
         {
             return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout), generation);
@@ -115,7 +115,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
 
-    private static IClientTransport CreateTransport(McpServerConfig config) => config.Transport switch
+    private static IClientTransport CreateTransport(McpServerConfig config, McpHttp http, ILoggerFactory loggerFactory) => config.Transport switch
     {
         McpTransport.Stdio => new StdioClientTransport(new StdioClientTransportOptions
         {
@@ -137,7 +137,7 @@ public sealed class McpConnection : IAsyncDisposable
             ConnectionTimeout = config.ConnectTimeout,
             // The grain owns reconnection (with its breaker); the transport must fail fast instead.
             MaxReconnectionAttempts = 0,
-        }),
+        }, http.Client, loggerFactory, ownsHttpClient: false),
     };
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed partial class RegistryGrain(
 {
     private const string ScanReminder = "registry-scan";
     private bool _scannedSinceActivation;
+    private bool _unsaved;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -44,55 +45,50 @@ public sealed partial class RegistryGrain(
         }
     }
 
+    public async Task<RegistryScanResult> ReloadAsync(string name)
+    {
+        var row = await configs.LoadAsync(name);
+        var known = state.State.Servers;
+        known.TryGetValue(name, out var before);
+        var tally = new ScanTally();
+        var (work, next) = Reconcile(name, row, before, tally);
+        // A failed call leaves the server as it was known, so the next scan tries again.
+        if (work is null || (await RunBoundedAsync([(name, work)])).Count == 0)
+        {
+            if (next is null)
+            {
+                known.Remove(name);
+            }
+            else
+            {
+                known[name] = next;
+            }
+            SaveSoon();
+        }
+        return tally.Result;
+    }
+
     private async Task<RegistryScanResult> ScanAsync()
     {
         var rows = await configs.LoadAllAsync();
         var known = state.State.Servers;
         var work = new List<(string Name, Func<Task> Call)>();
-        int added = 0, changed = 0, retired = 0, unchanged = 0;
+        var tally = new ScanTally();
         var next = new Dictionary<string, KnownServer>(StringComparer.Ordinal);
 
         foreach (var row in rows)
         {
-            var grain = GrainFactory.GetGrain<IMcpServerGrain>(row.Name);
-            var seen = new KnownServer(row.Fingerprint(), row.Enabled);
-            next[row.Name] = seen;
             known.TryGetValue(row.Name, out var before);
-            switch (before, row.Enabled)
+            var (call, seen) = Reconcile(row.Name, row, before, tally);
+            next[row.Name] = seen!;
+            if (call is not null)
             {
-                case (null, false):
-                    unchanged++;
-                    break;
-                case ({ Enabled: true }, false):
-                    retired++;
-                    work.Add((row.Name, () => grain.RetireAsync(RetireReason.Disabled)));
-                    break;
-                case (null, true):
-                    added++;
-                    work.Add((row.Name, () => grain.ApplyConfigAsync(row)));
-                    break;
-                case ({ Enabled: false }, true):
-                    changed++;
-                    work.Add((row.Name, async () =>
-                    {
-                        await grain.ApplyConfigAsync(row);
-                        await grain.EnableAsync();
-                    }));
-                    break;
-                case var _ when before.Fingerprint != seen.Fingerprint || (!_scannedSinceActivation && row.Enabled):
-                    if (before.Fingerprint != seen.Fingerprint) changed++; else unchanged++;
-                    work.Add((row.Name, () => grain.ApplyConfigAsync(row)));
-                    break;
-                default:
-                    unchanged++;
-                    break;
+                work.Add((row.Name, call));
             }
         }
-        foreach (var name in known.Keys.Where(name => !next.ContainsKey(name)))
+        foreach (var (name, before) in known.Where(k => !next.ContainsKey(k.Key)))
         {
-            retired++;
-            var grain = GrainFactory.GetGrain<IMcpServerGrain>(name);
-            work.Add((name, () => grain.RetireAsync(RetireReason.Deleted)));
+            work.Add((name, Reconcile(name, null, before, tally).Work!));
         }
 
         foreach (var failed in await RunBoundedAsync(work))
@@ -108,14 +104,68 @@ public sealed partial class RegistryGrain(
             }
         }
         _scannedSinceActivation = true;
-        var result = new RegistryScanResult(added, changed, retired, unchanged);
-        if (added + changed + retired > 0 || !known.Keys.ToHashSet().SetEquals(next.Keys))
+        var result = tally.Result;
+        if (_unsaved || result.Added + result.Changed + result.Retired > 0 || !known.Keys.ToHashSet().SetEquals(next.Keys))
         {
             state.State.Servers = next;
-            await state.WriteStateAsync();
+            await SaveAsync();
             LogScan(result.Added, result.Changed, result.Retired, result.Unchanged);
         }
         return result;
+    }
+
+    /// <summary>
+    /// What one server needs, from its row (null: deleted) and what the registry knew of it: the
+    /// grain call to make, if any, and what to know of it afterwards (null: forget it).
+    /// </summary>
+    private (Func<Task>? Work, KnownServer? Next) Reconcile(string name, McpServerConfig? row, KnownServer? before, ScanTally tally)
+    {
+        var grain = GrainFactory.GetGrain<IMcpServerGrain>(name);
+        if (row is null)
+        {
+            return before is null ? tally.Unchanged(null, null) : tally.Retired(() => grain.RetireAsync(RetireReason.Deleted), null);
+        }
+        var seen = new KnownServer(row.Fingerprint(), row.Enabled);
+        return (before, row.Enabled) switch
+        {
+            (null, false) => tally.Unchanged(null, seen),
+            ({ Enabled: true }, false) => tally.Retired(() => grain.RetireAsync(RetireReason.Disabled), seen),
+            (null, true) => tally.Added(() => grain.ApplyConfigAsync(row), seen),
+            ({ Enabled: false }, true) => tally.Changed(async () =>
+            {
+                await grain.ApplyConfigAsync(row);
+                await grain.EnableAsync();
+            }, seen),
+            _ when before.Fingerprint != seen.Fingerprint => tally.Changed(() => grain.ApplyConfigAsync(row), seen),
+            // The first scan after activation wakes every enabled server.
+            _ when !_scannedSinceActivation && row.Enabled => tally.Unchanged(() => grain.ApplyConfigAsync(row), seen),
+            _ => tally.Unchanged(null, seen),
+        };
+    }
+
+    /// <summary>
+    /// Writes the registry's state within a second, once for any number of single reloads: it is
+    /// only a cache of the rows, so a crash before the write costs the next scan a few idempotent calls.
+    /// </summary>
+    private void SaveSoon()
+    {
+        if (!_unsaved)
+        {
+            _unsaved = true;
+            this.RegisterGrainTimer(async () =>
+            {
+                if (_unsaved)
+                {
+                    await SaveAsync();
+                }
+            }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        _unsaved = false;
+        await state.WriteStateAsync();
     }
 
     /// <summary>Runs the grain calls a bounded number at a time; one failing server never stops the scan.</summary>
@@ -139,6 +189,28 @@ public sealed partial class RegistryGrain(
             }));
         }
         return failed;
+    }
+
+    /// <summary>Counts what a scan did, one server at a time.</summary>
+    private sealed class ScanTally
+    {
+        private int _added, _changed, _retired, _unchanged;
+
+        public RegistryScanResult Result => new(_added, _changed, _retired, _unchanged);
+
+        public (Func<Task>?, KnownServer?) Added(Func<Task> work, KnownServer? next) => Count(ref _added, work, next);
+
+        public (Func<Task>?, KnownServer?) Changed(Func<Task> work, KnownServer? next) => Count(ref _changed, work, next);
+
+        public (Func<Task>?, KnownServer?) Retired(Func<Task> work, KnownServer? next) => Count(ref _retired, work, next);
+
+        public (Func<Task>?, KnownServer?) Unchanged(Func<Task>? work, KnownServer? next) => Count(ref _unchanged, work, next);
+
+        private static (Func<Task>?, KnownServer?) Count(ref int counter, Func<Task>? work, KnownServer? next)
+        {
+            counter++;
+            return (work, next);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registry scan: {Added} added, {Changed} changed, {Retired} retired, {Unchanged} unchanged")]

@@ -26,6 +26,7 @@ public sealed partial class McpServerGrain(
     IOptions<HealthOptions> healthOptions,
     TimeProvider time,
     Omni2Metrics metrics,
+    McpHttp http,
     ILoggerFactory loggerFactory,
     ILogger<McpServerGrain> logger) : Grain, IMcpServerGrain, IRemindable
 {
@@ -278,6 +279,7 @@ public sealed partial class McpServerGrain(
     {
         if (reminderName == HealthReminder)
         {
+            metrics.HealthCheckLag(LagBehindSchedule(status));
             await StepAsync(CancellationToken.None);
         }
     }
@@ -359,7 +361,7 @@ public sealed partial class McpServerGrain(
             var self = this.AsReference<IMcpServerGrain>();
             // Fire and forget: the SDK may not read further messages until a notification handler returns.
             connection = await McpConnection.OpenAsync(
-                config, generation, () => { self.RefreshToolsAsync(generation).Ignore(); return Task.CompletedTask; }, loggerFactory);
+                config, generation, () => { self.RefreshToolsAsync(generation).Ignore(); return Task.CompletedTask; }, http, loggerFactory);
             var tools = await connection.ListToolsAsync(config.CheckTimeout);
             _connection = connection;
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
@@ -654,6 +656,15 @@ public sealed partial class McpServerGrain(
         Detail = detail,
         DurationMs = started is { } s ? Stopwatch.GetElapsedTime(s).TotalMilliseconds : 0,
     };
+
+    /// <summary>How long after its scheduled time (the first tick plus whole periods) this tick runs.</summary>
+    private TimeSpan LagBehindSchedule(TickStatus status)
+    {
+        var sinceFirst = time.GetUtcNow().UtcDateTime - DateTime.SpecifyKind(status.FirstTickTime, DateTimeKind.Utc);
+        return status.Period > TimeSpan.Zero && sinceFirst > TimeSpan.Zero
+            ? TimeSpan.FromTicks(sinceFirst.Ticks % status.Period.Ticks)
+            : TimeSpan.Zero;
+    }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

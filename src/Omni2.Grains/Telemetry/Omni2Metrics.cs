@@ -11,6 +11,9 @@ public sealed class Omni2Metrics
     private readonly Counter<long> _transitions;
     private readonly Histogram<double> _healthChecks;
     private readonly Histogram<double> _toolCalls;
+    private readonly Histogram<double> _checkLag;
+
+    private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
     public Omni2Metrics(IMeterFactory meters)
     {
@@ -18,6 +21,9 @@ public sealed class Omni2Metrics
         _transitions = meter.CreateCounter<long>("omni2.transitions", "{transition}", "Health transitions, by health-log event type.");
         _healthChecks = meter.CreateHistogram<double>("omni2.health_check.duration", "s", "Health checks and recovery attempts, by outcome.");
         _toolCalls = meter.CreateHistogram<double>("omni2.tool_call.duration", "s", "Proxied tool calls, by outcome.");
+        _checkLag = meter.CreateHistogram(
+            "omni2.health_check.lag", "s", "How late each health-check reminder tick ran after its scheduled time.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
     }
 
     public void Transition(HealthEventType type) =>
@@ -25,6 +31,9 @@ public sealed class Omni2Metrics
 
     public void HealthCheck(TimeSpan duration, bool healthy) =>
         _healthChecks.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", healthy ? "ok" : "failed"));
+
+    /// <summary>A reminder tick ran <paramref name="lag"/> after its scheduled time (a silo that keeps up stays in milliseconds).</summary>
+    public void HealthCheckLag(TimeSpan lag) => _checkLag.Record(Math.Max(0, lag.TotalSeconds));
 
     public void ToolCall(double milliseconds, ToolCallOutcome outcome) =>
         _toolCalls.Record(milliseconds / 1000, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));

@@ -46,7 +46,7 @@ public static class AdminApi
             return Problems.Conflict($"A server named '{config.Name}' already exists.");
         }
         catalog.Upsert(config.ToInfo());
-        await Registry(grains).ReloadNowAsync();
+        await Registry(grains).ReloadAsync(config.Name);
         var status = await grains.GetGrain<IMcpServerGrain>(config.Name).GetSnapshotAsync();
         return Results.Created($"/api/v1/mcp/servers/{config.Name}", ServerDetailView.From(config, status.Status, status.Tools, DateTimeOffset.UtcNow));
     }
@@ -81,7 +81,7 @@ public static class AdminApi
             return Missing(name);
         }
         catalog.Upsert(config.ToInfo());
-        await Registry(grains).ReloadNowAsync();
+        await Registry(grains).ReloadAsync(name);
         var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
         return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
@@ -97,7 +97,7 @@ public static class AdminApi
             return Missing(name);
         }
         catalog.Remove(name);
-        await Registry(grains).ReloadNowAsync();
+        await Registry(grains).ReloadAsync(name);
         return Results.NoContent();
     }
 
@@ -110,7 +110,7 @@ public static class AdminApi
         // The grain records who disabled it; the row then keeps it retired across restarts.
         await grains.GetGrain<IMcpServerGrain>(name).DisableAsync($"disabled by {context.User.FindFirst(AuthSetup.NameClaim)?.Value ?? "admin"}");
         await store.SetEnabledAsync(name, false, context.RequestAborted);
-        await Registry(grains).ReloadNowAsync();
+        await Registry(grains).ReloadAsync(name);
         return await StatusOf(name, configs, grains, time, context.RequestAborted);
     }
 
@@ -121,7 +121,7 @@ public static class AdminApi
             return Missing(name);
         }
         await store.SetEnabledAsync(name, true, context.RequestAborted);
-        await Registry(grains).ReloadNowAsync();
+        await Registry(grains).ReloadAsync(name);
         // Also lifts an auto-disable, which the row's enabled flag does not show.
         await grains.GetGrain<IMcpServerGrain>(name).EnableAsync();
         return await StatusOf(name, configs, grains, time, context.RequestAborted);

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Omni2.Benchmarks;
+
+/// <summary>
+/// Fleet scale: one silo (its own process, PostgreSQL, production timings) with 1,000 and then
+/// 10,000 fleet servers registered through the API, each checked every interval by its reminder.
+/// Over at least three intervals it reports the silo's CPU (share of one core) and resident memory,
+/// the checks per second achieved against the schedule's N / interval, and the check lag (how long
+/// after its scheduled time a reminder tick ran, from the silo's own histogram).
+/// </summary>
+public static class ScaleBenchmark
+{
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int intervalSeconds, int intervals, bool stateful)
+    {
+        await using var rig = await FleetRig.StartAsync(sizes.Max(), stateful);
+        var silo = new ProcessMeter(rig.Silo.ProcessId);
+        var fleet = new ProcessMeter(rig.Fleet.ProcessId);
+        Console.WriteLine($"Fleet scale: {(stateful ? "stateful" : "stateless")} streamable HTTP servers, checks every {intervalSeconds} s, measured over {intervals} intervals");
+        Console.WriteLine();
+        Console.WriteLine("| servers | registered, all healthy | silo CPU | silo RSS (end / peak) | checks/s (scheduled) | failed checks | check lag p50 / p99 | fleet CPU |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var size in sizes)
+        {
+            var registering = Stopwatch.StartNew();
+            await rig.RegisterUpToAsync(size, intervalSeconds);
+            await rig.WaitForStatusCountAsync("healthy", size, TimeSpan.FromMinutes(10));
+            var ready = registering.Elapsed;
+            // Let every new server's reminder tick once before measuring, so the schedule is in force.
+            await Task.Delay(TimeSpan.FromSeconds(intervalSeconds));
+
+            var before = await MetricsScrape.ReadAsync(rig.Viewer);
+            silo.Restart();
+            fleet.Restart();
+            var measuring = Stopwatch.StartNew();
+            var window = TimeSpan.FromSeconds(intervalSeconds * intervals);
+            while (measuring.Elapsed < window)
+            {
+                silo.SampleRss();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            var seconds = measuring.Elapsed.TotalSeconds;
+            var siloCpu = silo.CpuPercent();
+            var fleetCpu = fleet.CpuPercent();
+            var rss = silo.SampleRss();
+            var after = await MetricsScrape.ReadAsync(rig.Viewer);
+
+            var ok = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"ok\"");
+            var failed = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"failed\"");
+            var lag50 = after.Quantile(before, "omni2_health_check_lag_seconds", 0.50);
+            var lag99 = after.Quantile(before, "omni2_health_check_lag_seconds", 0.99);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {size:N0} | {ready.TotalSeconds:0.0} s | {siloCpu:0.0} % | {Mib(rss)} / {Mib(silo.PeakRss)} | {ok / seconds:0.0} ({(double)size / intervalSeconds:0.0}) | {failed:0} | ≤ {Ms(lag50)} / ≤ {Ms(lag99)} | {fleetCpu:0.0} % |"));
+            if (ok == 0 || ok / seconds < 0.5 * size / intervalSeconds)
+            {
+                await Console.Error.WriteLineAsync($"scale: only {ok} checks in {seconds:0} s for {size} servers");
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private static double Delta(MetricsScrape after, MetricsScrape before, string name, string label) =>
+        after.Sum(name, label) - before.Sum(name, label);
+
+    private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0} MiB");
+
+    private static string Ms(double seconds) => double.IsNaN(seconds) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms");
+}
