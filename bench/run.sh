@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The benchmarks (see BENCHMARKS.md). `api`: GET /api/v1/mcp/tools/capabilities over 1,000 servers
-# × 10 tools against a static endpoint serving the same bytes from the same Kestrel, loaded by wrk
-# with 64 connections. `push`: a transition published by a grain until a SignalR client on the
-# other silo of a two-silo cluster on PostgreSQL receives it. Prints markdown rows on stdout.
-#   bash bench/run.sh           3 × 10 s per endpoint after a 5 s warm-up (about 3 minutes)
-#   bash bench/run.sh --quick   one short run each: proves the benchmark still works (CI); numbers are rough
+# The benchmarks (see BENCHMARKS.md); each prints markdown rows on stdout.
+#   api    GET /api/v1/mcp/tools/capabilities over 1,000 servers × 10 tools against a static endpoint
+#          serving the same bytes from the same Kestrel, loaded by wrk with 64 connections.
+#   push   a transition published by a grain until a SignalR client on the other silo of a
+#          two-silo cluster on PostgreSQL receives it.
+#   scale  one silo process on PostgreSQL with 0, 1,000 and 10,000 fleet servers checked every 30 s:
+#          CPU, memory, checks/s and check lag over three intervals each.
+#   storm  1,000 fleet servers killed at once: API latency, SignalR messages per client per second,
+#          time until everything shows the new state, critical alerts, recovery.
+#   bash bench/run.sh           everything, full size (about 20 minutes)
+#   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,6 +25,8 @@ fi
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
 dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- api "$@"
-# The push benchmark needs PostgreSQL: the test command's, or one started here.
+# The push, scale and storm benchmarks need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- push "$@"
+dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- scale "$@"
+dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- storm "$@"

@@ -21,9 +21,9 @@ public sealed class FleetRig : IAsyncDisposable
         _database = database;
         Fleet = fleet;
         Silo = silo;
-        Admin = silo.ClientAs("admin", Token);
+        Admin = silo.ClientAs("admin", role => Token(role));
         Admin.Timeout = TimeSpan.FromMinutes(2);
-        Viewer = silo.ClientAs("viewer", Token);
+        Viewer = silo.ClientAs("viewer", role => Token(role));
     }
 
     public FleetProcess Fleet { get; }
@@ -37,7 +37,9 @@ public sealed class FleetRig : IAsyncDisposable
     /// <summary>Servers registered so far: fleet servers 0 to Registered - 1.</summary>
     public int Registered { get; private set; }
 
-    public static string Token(string role) => Tokens.Issue("bench", role, TimeSpan.FromHours(2));
+    public static string Token(string role) => Token(role, "bench");
+
+    public static string Token(string role, string user) => Tokens.Issue(user, role, TimeSpan.FromHours(2));
 
     public static string ServerName(int server) => $"fleet-{server:00000}";
 

@@ -1,16 +1,20 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|scale [--quick] [--stateful]</c>. An explicit
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|scale|storm [--quick] [--stateful] [--servers N] [--interval S]</c>. An explicit
 /// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        var quick = args.Skip(1).Contains("--quick");
-        var stateful = args.Skip(1).Contains("--stateful");
-        if (args.Skip(1).Any(o => o is not ("--quick" or "--stateful")))
+        var options = args.Skip(1).ToList();
+        var quick = options.Remove("--quick");
+        var stateful = options.Remove("--stateful");
+        // --servers N: one fleet size instead of the mode's own (scale, storm); --interval S: the check interval (scale).
+        var servers = TakeNumber(options, "--servers");
+        var interval = TakeNumber(options, "--interval");
+        if (options.Count > 0 || servers < 0 || interval < 1)
         {
             return await UsageAsync();
         }
@@ -18,14 +22,26 @@ public static class BenchProgram
         {
             "api" => await ApiBenchmark.RunAsync(quick ? BenchSettings.Quick : BenchSettings.Full),
             "push" => await PushBenchmark.RunAsync(quick ? 150 : 1000),
-            "scale" => await ScaleBenchmark.RunAsync(quick ? [100] : [1_000, 10_000], intervalSeconds: quick ? 5 : 30, intervals: 3, stateful),
+            "storm" => await StormBenchmark.RunAsync(servers ?? (quick ? 100 : 1000)),
+            "scale" => await ScaleBenchmark.RunAsync(servers is { } size ? [size] : quick ? [0, 100] : [0, 1_000, 10_000], interval ?? (quick ? 5 : 30), intervals: 3, stateful),
             _ => await UsageAsync(),
         };
     }
 
+    private static int? TakeNumber(List<string> options, string name)
+    {
+        var at = options.IndexOf(name);
+        if (at < 0 || at + 1 >= options.Count || !int.TryParse(options[at + 1], out var value))
+        {
+            return at < 0 ? null : -1;
+        }
+        options.RemoveRange(at, 2);
+        return value;
+    }
+
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|scale [--quick] [--stateful]");
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|scale|storm [--quick] [--stateful] [--servers N] [--interval S]");
         return 2;
     }
 }

@@ -63,36 +63,28 @@ public sealed class McpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// A liveness check: <c>ping</c>, or <c>tools/list</c> on a protocol version or server without ping.
+    /// A liveness check: <c>ping</c>, or <c>tools/list</c> on a protocol version or server without
+    /// ping. Returns the tools when it listed them (null after a ping), so the caller can keep its
+    /// tool cache fresh for free: a stateless server never sends <c>notifications/tools/list_changed</c>.
     /// </summary>
-    public Task CheckAsync(TimeSpan timeout) => BoundedAsync(async cancellationToken =>
+    public Task<ImmutableArray<McpToolInfo>?> CheckAsync(TimeSpan timeout) => BoundedAsync<ImmutableArray<McpToolInfo>?>(async cancellationToken =>
     {
         if (!_pingUnsupported)
         {
             try
             {
                 await _client.PingAsync(cancellationToken: cancellationToken);
-                return true;
+                return null;
             }
             catch (Exception ex) when (IsPingUnsupported(ex))
             {
                 _pingUnsupported = true;
             }
         }
-        await _client.ListToolsAsync(cancellationToken: cancellationToken);
-        return true;
+        return await ListAllToolsAsync(cancellationToken);
     }, timeout);
 
-    public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout) => BoundedAsync(async cancellationToken =>
-    {
-        var tools = await _client.ListToolsAsync(cancellationToken: cancellationToken);
-        return ImmutableArray.CreateRange(tools.Select(t => new McpToolInfo
-        {
-            Name = t.Name,
-            Description = t.Description,
-            InputSchemaJson = t.ProtocolTool.InputSchema.GetRawText(),
-        }));
-    }, timeout);
+    public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout) => BoundedAsync(ListAllToolsAsync, timeout);
 
     public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, TimeSpan timeout) =>
         BoundedAsync(cancellationToken => _client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken).AsTask(), timeout);
@@ -111,6 +103,29 @@ public sealed class McpConnection : IAsyncDisposable
         {
             // Abandoned: the SDK finishes (or fails) closing in the background.
         }
+    }
+
+    /// <summary>
+    /// Every page of <c>tools/list</c>, as protocol results: the SDK's tool wrappers (which a call
+    /// through the client would need) cost more than the check they would serve.
+    /// </summary>
+    private async Task<ImmutableArray<McpToolInfo>> ListAllToolsAsync(CancellationToken cancellationToken)
+    {
+        var tools = ImmutableArray.CreateBuilder<McpToolInfo>();
+        string? cursor = null;
+        do
+        {
+            var page = await _client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+            tools.AddRange(page.Tools.Select(t => new McpToolInfo
+            {
+                Name = t.Name,
+                Description = t.Description,
+                InputSchemaJson = t.InputSchema.GetRawText(),
+            }));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return tools.ToImmutable();
     }
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);

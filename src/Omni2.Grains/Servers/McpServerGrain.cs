@@ -316,9 +316,10 @@ public sealed partial class McpServerGrain(
     {
         var connection = _connection!;
         var started = Stopwatch.GetTimestamp();
+        ImmutableArray<McpToolInfo>? tools;
         try
         {
-            await connection.CheckAsync(Config!.CheckTimeout);
+            tools = await connection.CheckAsync(Config!.CheckTimeout);
             state.State.LastCheckAt = time.GetUtcNow();
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
         }
@@ -326,6 +327,12 @@ public sealed partial class McpServerGrain(
         {
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
             await FailConnectionAsync(ex is TimeoutException ? $"health check timed out after {Config!.CheckTimeoutSeconds} s" : ex.Message);
+            return;
+        }
+        // A check that listed the tools also notices a changed list (stateless servers never announce one).
+        if (tools is { } listed)
+        {
+            await SaveToolsAsync(listed);
         }
     }
 
