@@ -82,6 +82,8 @@ public sealed class BenchHost : WebApplicationFactory<Program>
         // The periodic resync reloads the (empty) store and would drop the injected catalog mid-run.
         builder.UseSetting("Omni2:Catalog:ResyncInterval", "01:00:00");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Standard output carries the report's markdown only.
+        builder.UseSetting("Logging:Console:LogToStandardErrorThreshold", "Trace");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
