@@ -189,6 +189,11 @@ public static class CallsBenchmark
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- REST at {Concurrency} concurrent: **{rest[Concurrency].CallsPerSecond:N0} calls/s** (goal ≥ {ThroughputGoal:N0}: {(rest[Concurrency].CallsPerSecond >= ThroughputGoal ? "met" : "MISSED")}), "
             + $"{rest[Concurrency].CallsPerSecond / directs[Concurrency].CallsPerSecond:F2} of direct");
+        if (results.Sum(r => r.Runs.Count(x => x.Usage.OtherCpuPercent > ApiBenchmark.MaxOtherCpuPercent)) is var disturbed and > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"- **{disturbed} run(s) while other processes took over {ApiBenchmark.MaxOtherCpuPercent:F0} % CPU** (see the 'other procs' column): the machine was shared");
+        }
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- runs (calls/s at {Concurrency}): {string.Join("; ", results.Where(r => r.Concurrency == Concurrency).Select(r => $"{r.Label} {string.Join(", ", r.Runs.Select(x => x.CallsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}"))}");
         return text.ToString();
