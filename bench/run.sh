@@ -12,7 +12,7 @@
 #          CPU, memory, checks/s and check lag over three intervals each.
 #   storm  1,000 fleet servers killed at once: API latency, SignalR messages per client per second,
 #          time until everything shows the new state, critical alerts, recovery.
-#   bash bench/run.sh           everything, full size (about 20 minutes)
+#   bash bench/run.sh           everything, full size (about 22 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -71,7 +71,7 @@ public static class CallsBenchmark
         var gatewayHttp = host.ClientAs(Roles.Operator);
         await using var gateway = await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(host.BaseAddress, McpGatewaySetup.Path) }, gatewayHttp, ownsHttpClient: true));
-        using var fleetProcess = Process.GetProcessById(fleet.ProcessId);
+        var fleetMeter = new ProcessMeter(fleet.ProcessId);
 
         var paths = new (string Label, Func<Task> Call)[]
         {
@@ -81,7 +81,7 @@ public static class CallsBenchmark
         };
         foreach (var (label, call) in paths)
         {
-            var warm = await LoadAsync(call, Concurrency, settings.WarmUp, fleetProcess);
+            var warm = await LoadAsync(call, Concurrency, settings.WarmUp, fleetMeter);
             Log($"  warm-up {label}: {warm.CallsPerSecond:N0} calls/s");
         }
 
@@ -93,7 +93,7 @@ public static class CallsBenchmark
             {
                 for (var i = 0; i < paths.Length; i++)
                 {
-                    var result = await LoadAsync(paths[i].Call, concurrency, settings.Duration, fleetProcess);
+                    var result = await LoadAsync(paths[i].Call, concurrency, settings.Duration, fleetMeter);
                     runs[i].Add(result);
                     Log($"  run {run} ×{concurrency,-2} {paths[i].Label,-10} {result.CallsPerSecond,8:N0} calls/s  p50 {result.P50Ms,6:F3} ms  p99 {result.P99Ms,6:F3} ms"
                         + $"  cpu: host {result.Usage.HostCpuPercent,4:F0}%, fleet {result.Usage.PeerCpuPercent,4:F0}%, other {result.Usage.OtherCpuPercent,3:F0}%");
@@ -107,10 +107,9 @@ public static class CallsBenchmark
     }
 
     /// <summary>Calls for <paramref name="duration"/> from <paramref name="concurrency"/> callers, each waiting for its answer before the next call.</summary>
-    private static async Task<CallRun> LoadAsync(Func<Task> call, int concurrency, TimeSpan duration, Process fleet)
+    private static async Task<CallRun> LoadAsync(Func<Task> call, int concurrency, TimeSpan duration, ProcessMeter fleet)
     {
-        fleet.Refresh();
-        var fleetCpu = fleet.TotalProcessorTime;
+        fleet.Restart();
         var meter = new ResourceMeter();
         var watch = Stopwatch.StartNew();
         var callers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
@@ -126,8 +125,7 @@ public static class CallsBenchmark
         }));
         var all = await Task.WhenAll(callers);
         var elapsed = watch.Elapsed;
-        fleet.Refresh();
-        var usage = meter.Stop().WithPeer(fleet.TotalProcessorTime - fleetCpu);
+        var usage = meter.Stop() with { PeerCpuPercent = fleet.CpuPercent() };
         return new CallRun([.. all.SelectMany(l => l).Order()], elapsed, usage);
     }
 

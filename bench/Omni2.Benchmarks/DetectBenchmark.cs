@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -51,8 +50,7 @@ public static class DetectBenchmark
             await IsDownInDetailAsync(admin, name);
         }
         await ListPoller(viewer, names[0])();
-        using var fleetProcess = Process.GetProcessById(fleet.ProcessId);
-        var fleetCpu = fleetProcess.TotalProcessorTime;
+        var fleetMeter = new ProcessMeter(fleet.ProcessId);
         var meter = new ResourceMeter();
 
         var broken = new List<Round>();
@@ -96,8 +94,7 @@ public static class DetectBenchmark
             }
             await Task.Delay(50);
         }
-        fleetProcess.Refresh();
-        var usage = meter.Stop().WithPeer(fleetProcess.TotalProcessorTime - fleetCpu);
+        var usage = meter.Stop() with { PeerCpuPercent = fleetMeter.CpuPercent() };
         Console.Write(Report(broken, killed, usage));
         return 0;
     }
