@@ -4,11 +4,15 @@
 #          serving the same bytes from the same Kestrel, loaded by wrk with 64 connections.
 #   push   a transition published by a grain until a SignalR client on the other silo of a
 #          two-silo cluster on PostgreSQL receives it.
+#   calls  an echo tool on a fleet server called directly with the MCP SDK against the same call
+#          through Omni2's REST API and its /mcp endpoint, sequential and at 32 concurrent.
+#   detect a fleet server breaks (a tool call through Omni2 fails) or is killed (its stream resets):
+#          time until the status changes at a SignalR client and in the REST API.
 #   scale  one silo process on PostgreSQL with 0, 1,000 and 10,000 fleet servers checked every 30 s:
 #          CPU, memory, checks/s and check lag over three intervals each.
 #   storm  1,000 fleet servers killed at once: API latency, SignalR messages per client per second,
 #          time until everything shows the new state, critical alerts, recovery.
-#   bash bench/run.sh           everything, full size (about 20 minutes)
+#   bash bench/run.sh           everything, full size (about 22 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +29,8 @@ fi
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
 dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- api "$@"
+dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- calls "$@"
+dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- detect "$@"
 # The push, scale and storm benchmarks need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- push "$@"

@@ -25,26 +25,20 @@ public sealed record BenchSettings(TimeSpan WarmUp, TimeSpan Duration, int Runs,
 /// <summary>One endpoint's runs, with the median of each figure.</summary>
 public sealed record EndpointResult(string Label, string Path, WireResponse Response, IReadOnlyList<WrkResult> Runs, IReadOnlyList<ResourceUsage> Usage)
 {
-    public double RequestsPerSecond => Median(Runs.Select(r => r.RequestsPerSecond));
-    public double P50Ms => Median(Runs.Select(r => r.P50Ms));
-    public double P99Ms => Median(Runs.Select(r => r.P99Ms));
-    public double HostCpuPercent => Median(Usage.Select(u => u.HostCpuPercent));
+    public double RequestsPerSecond => Percentiles.Median(Runs.Select(r => r.RequestsPerSecond));
+    public double P50Ms => Percentiles.Median(Runs.Select(r => r.P50Ms));
+    public double P99Ms => Percentiles.Median(Runs.Select(r => r.P99Ms));
+    public double HostCpuPercent => Percentiles.Median(Usage.Select(u => u.HostCpuPercent));
     /// <summary>The host's CPU time per response: its efficiency, whatever wrk and the neighbours took.</summary>
-    public double HostMicrosecondsPerRequest => Median(Runs.Zip(Usage, (r, u) => u.HostCpuPercent / 100 * 1_000_000 / r.RequestsPerSecond));
-    public double WrkCpuPercent => Median(Usage.Select(u => u.WrkCpuPercent));
-    public double InterruptCpuPercent => Median(Usage.Select(u => u.InterruptCpuPercent));
-    public double OtherCpuPercent => Median(Usage.Select(u => u.OtherCpuPercent));
+    public double HostMicrosecondsPerRequest => Percentiles.Median(Runs.Zip(Usage, (r, u) => u.HostCpuPercent / 100 * 1_000_000 / r.RequestsPerSecond));
+    public double WrkCpuPercent => Percentiles.Median(Usage.Select(u => u.PeerCpuPercent));
+    public double InterruptCpuPercent => Percentiles.Median(Usage.Select(u => u.InterruptCpuPercent));
+    public double OtherCpuPercent => Percentiles.Median(Usage.Select(u => u.OtherCpuPercent));
     public double AllocatedPerRequest => (double)Usage.Sum(u => u.AllocatedBytes) / Math.Max(1, Runs.Sum(r => r.Requests));
     public int Gen2 => Usage.Sum(u => u.Gen2);
 
     /// <summary>Wire bytes per second: what loopback, Kestrel and wrk had to move.</summary>
     public double MegabytesPerSecond => RequestsPerSecond * Response.WireBytes / 1_000_000;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }
 
 /// <summary>One comparison: Omni2's endpoint against its static twin, loaded alternately.</summary>
@@ -153,7 +147,7 @@ public static class ApiBenchmark
                 {
                     var meter = new ResourceMeter();
                     var result = await Wrk.RunAsync(new Uri(host.BaseAddress, endpoints[i].Path), settings.Duration, authorization);
-                    var usage = meter.Stop().WithWrk(result.CpuTime);
+                    var usage = meter.Stop().WithPeer(result.CpuTime);
                     // Errors mean the benchmark is broken; timeouts only that the machine is overloaded, and are reported.
                     if (result.Non2xx > 0 || result.SocketErrors > 0)
                     {
@@ -163,7 +157,7 @@ public static class ApiBenchmark
                     var disturbed = usage.OtherCpuPercent > MaxOtherCpuPercent;
                     Log($"  run {run} {endpoints[i].Label,-11} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:F2} ms  p99 {result.P99Ms,7:F2} ms"
                         + (result.Timeouts > 0 ? $"  ({result.Timeouts} timed out)" : "")
-                        + $"  cpu: host {usage.HostCpuPercent,4:F0}%, wrk {usage.WrkCpuPercent,4:F0}%, softirq {usage.InterruptCpuPercent,3:F0}%, other {usage.OtherCpuPercent,3:F0}%; gen2 GCs {usage.Gen2}"
+                        + $"  cpu: host {usage.HostCpuPercent,4:F0}%, wrk {usage.PeerCpuPercent,4:F0}%, softirq {usage.InterruptCpuPercent,3:F0}%, other {usage.OtherCpuPercent,3:F0}%; gen2 GCs {usage.Gen2}"
                         + (disturbed ? attempt < settings.MaxAttempts ? "  -> disturbed, again" : "  -> disturbed, kept" : ""));
                     if (!disturbed || attempt >= settings.MaxAttempts)
                     {

@@ -1,5 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -17,9 +19,12 @@ public sealed class BenchHost : WebApplicationFactory<Program>
 {
     public const string SigningKey = "omni2-bench-signing-key-0123456789-abcdefghij";
     private readonly string _contentRoot;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    public BenchHost()
+    /// <param name="settings">Configuration keys to add or replace, e.g. to lift a limit a measurement is not about.</param>
+    public BenchHost(IReadOnlyDictionary<string, string>? settings = null)
     {
+        _settings = settings ?? new Dictionary<string, string>();
         Port = Ports.Free();
         _contentRoot = ContentRootWithoutServers();
         UseKestrel(Port);
@@ -34,6 +39,38 @@ public sealed class BenchHost : WebApplicationFactory<Program>
     public string Token(string role) =>
         Services.GetRequiredService<TokenIssuer>().Issue("bench", role, TimeSpan.FromHours(2));
 
+    /// <summary>A real HTTP client of the host on its loopback port, authenticated as <paramref name="role"/>.</summary>
+    public HttpClient ClientAs(string role)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role));
+        return client;
+    }
+
+    /// <summary>Registers a streamable-HTTP server through the admin API.</summary>
+    public async Task RegisterAsync(string name, Uri url, int healthCheckIntervalSeconds)
+    {
+        using var admin = ClientAs(Roles.Admin);
+        using var response = await admin.PostAsJsonAsync("/api/v1/mcp/servers",
+            new { name, transport = "streamable_http", url = url.ToString(), health_check_interval_seconds = healthCheckIntervalSeconds });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Registering {name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Waits until every one of <paramref name="names"/> is healthy in the catalog (what the read API serves).</summary>
+    public async Task WaitHealthyAsync(IReadOnlyCollection<string> names, TimeSpan timeout)
+    {
+        using var viewer = ClientAs(Roles.Viewer);
+        await Eventually.MatchesAsync(
+            async () => (await viewer.GetFromJsonAsync<JsonElement>("/api/v1/mcp/tools/servers")).GetProperty("servers").EnumerateArray()
+                .Count(s => names.Contains(s.GetProperty("name").GetString()) && s.GetProperty("health_status").GetString() == "healthy"),
+            healthy => healthy == names.Count,
+            timeout,
+            $"{names.Count} healthy servers");
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // Settings given here reach the host as command-line arguments, so they can add or replace
@@ -45,6 +82,12 @@ public sealed class BenchHost : WebApplicationFactory<Program>
         // The periodic resync reloads the (empty) store and would drop the injected catalog mid-run.
         builder.UseSetting("Omni2:Catalog:ResyncInterval", "01:00:00");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Standard output carries the report's markdown only.
+        builder.UseSetting("Logging:Console:LogToStandardErrorThreshold", "Trace");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseEnvironment("Production");
         builder.ConfigureServices(services =>
         {

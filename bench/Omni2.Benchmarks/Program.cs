@@ -1,7 +1,7 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|scale|storm [--quick] [--stateful] [--servers N] [--interval S]</c>. An explicit
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm [--quick] [--stateful] [--servers N] [--interval S]</c>. An explicit
 /// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
@@ -22,6 +22,8 @@ public static class BenchProgram
         {
             "api" => await ApiBenchmark.RunAsync(quick ? BenchSettings.Quick : BenchSettings.Full),
             "push" => await PushBenchmark.RunAsync(quick ? 150 : 1000),
+            "calls" => await CallsBenchmark.RunAsync(quick ? CallSettings.Quick : CallSettings.Full),
+            "detect" => await DetectBenchmark.RunAsync(quick ? 5 : 40),
             "storm" => await StormBenchmark.RunAsync(servers ?? (quick ? 100 : 1000)),
             "scale" => await ScaleBenchmark.RunAsync(servers is { } size ? [size] : quick ? [0, 100] : [0, 1_000, 10_000], interval ?? (quick ? 5 : 30), intervals: 3, stateful),
             _ => await UsageAsync(),
@@ -41,7 +43,7 @@ public static class BenchProgram
 
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|scale|storm [--quick] [--stateful] [--servers N] [--interval S]");
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm [--quick] [--stateful] [--servers N] [--interval S]");
         return 2;
     }
 }

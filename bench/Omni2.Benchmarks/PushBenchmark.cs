@@ -64,7 +64,7 @@ public static class PushBenchmark
         watch.Stop();
 
         var latencies = Transitions(client).Where(t => t.PublishedAt >= startedAt).Select(t => (t.ReceivedAt - t.PublishedAt).TotalMilliseconds).Order().ToList();
-        Console.WriteLine($"| push latency, client on the other silo | {produced} transitions published, {latencies.Count} delivered (rest coalesced) | p50 {Percentile(latencies, 0.50):0.0} ms | p99 {Percentile(latencies, 0.99):0.0} ms | max {latencies[^1]:0.0} ms | {produced / watch.Elapsed.TotalSeconds:0} transitions/s |");
+        Console.WriteLine($"| push latency, client on the other silo | {produced} transitions published, {latencies.Count} delivered (rest coalesced) | p50 {Percentiles.Of(latencies, 0.50):0.0} ms | p99 {Percentiles.Of(latencies, 0.99):0.0} ms | max {latencies[^1]:0.0} ms | {produced / watch.Elapsed.TotalSeconds:0} transitions/s |");
         return 0;
     }
 
@@ -76,6 +76,4 @@ public static class PushBenchmark
             .Where(e => e.TryGetProperty("mcp_name", out var n) && n.GetString() == "push-bench"
                 && e.GetProperty("type").GetString() == StatusMessageTypes.StatusChange)
             .Select(e => (e.GetProperty("timestamp").GetDateTimeOffset(), m.At)))];
-
-    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
 }

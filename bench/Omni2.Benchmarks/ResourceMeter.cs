@@ -4,18 +4,19 @@ using System.Globalization;
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// CPU and GC over one load run: this process (the host), wrk, and the whole machine. Interrupt time
+/// CPU and GC over one load run: this process (the host), its peer (wrk, or the MCP fleet), and the whole machine. Interrupt time
 /// (loopback TCP is processed in softirq) is mostly charged to the process it interrupted as well,
 /// so it is a part of the others, not an addition.
 /// </summary>
 public sealed record ResourceUsage(double HostCpuPercent, double MachineCpuPercent, double InterruptCpuPercent, long AllocatedBytes, int Gen0, int Gen1, int Gen2, TimeSpan Wall)
 {
-    public double WrkCpuPercent { get; init; }
+    /// <summary>The other process the measurement runs: wrk, or the MCP fleet.</summary>
+    public double PeerCpuPercent { get; init; }
 
-    /// <summary>Neither the host nor wrk: other processes on the machine, which the numbers of that run suffer from.</summary>
-    public double OtherCpuPercent => Math.Max(0, MachineCpuPercent - HostCpuPercent - WrkCpuPercent);
+    /// <summary>Neither the host nor its peer: other processes on the machine, which the numbers of that run suffer from.</summary>
+    public double OtherCpuPercent => Math.Max(0, MachineCpuPercent - HostCpuPercent - PeerCpuPercent);
 
-    public ResourceUsage WithWrk(TimeSpan cpu) => this with { WrkCpuPercent = 100 * cpu / Wall };
+    public ResourceUsage WithPeer(TimeSpan cpu) => this with { PeerCpuPercent = 100 * cpu / Wall };
 }
 
 /// <summary>
