@@ -14,12 +14,15 @@ namespace Omni2.Grains.Mcp;
 /// </summary>
 public sealed class McpConnection : IAsyncDisposable
 {
+    private static readonly Task<string> NeverBroken = new TaskCompletionSource<string>().Task;
     private readonly McpClient _client;
+    private readonly Task<string> _streamBroken;
     private bool _pingUnsupported;
 
-    private McpConnection(McpClient client, long generation)
+    private McpConnection(McpClient client, long generation, Task<string> streamBroken)
     {
         _client = client;
+        _streamBroken = streamBroken;
         Generation = generation;
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
@@ -28,9 +31,13 @@ public sealed class McpConnection : IAsyncDisposable
     /// <summary>Which connection of its grain this is; reports about an older one are ignored.</summary>
     public long Generation { get; }
 
-    /// <summary>Completes when the session ends on its own (a stdio process exited, a stream dropped).</summary>
-    public Task<string> Closed => _client.Completion.ContinueWith(
-        t => t.Result.Exception?.Message ?? "session closed", TaskScheduler.Default);
+    /// <summary>
+    /// Completes when the session ends on its own (a stdio process exited, a stream dropped) or its
+    /// event stream breaks off (which the SDK does not count as the end of the session).
+    /// </summary>
+    public Task<string> Closed => Task.WhenAny(
+        _client.Completion.ContinueWith(t => t.Result.Exception?.Message ?? "session closed", TaskScheduler.Default),
+        _streamBroken).Unwrap();
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout.</summary>
     public static async Task<McpConnection> OpenAsync(
@@ -49,10 +56,11 @@ public sealed class McpConnection : IAsyncDisposable
             },
         };
         using var cancel = new CancellationTokenSource(config.ConnectTimeout);
-        var connecting = McpClient.CreateAsync(CreateTransport(config, http, loggerFactory), options, loggerFactory, cancel.Token);
+        var (transport, streamBroken) = CreateTransport(config, http, loggerFactory);
+        var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout), generation);
+            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout), generation, streamBroken);
         }
         catch (TimeoutException)
         {
@@ -130,9 +138,26 @@ public sealed class McpConnection : IAsyncDisposable
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
 
-    private static IClientTransport CreateTransport(McpServerConfig config, McpHttp http, ILoggerFactory loggerFactory) => config.Transport switch
+    private static (IClientTransport Transport, Task<string> StreamBroken) CreateTransport(McpServerConfig config, McpHttp http, ILoggerFactory loggerFactory)
     {
-        McpTransport.Stdio => new StdioClientTransport(new StdioClientTransportOptions
+        if (config.Transport is McpTransport.Stdio)
+        {
+            return (StdioTransport(config), NeverBroken);
+        }
+        var (client, streamBroken) = http.ClientForConnection();
+        return (new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Name = config.Name,
+            Endpoint = new Uri(config.Url ?? throw new InvalidOperationException($"Server '{config.Name}' has no URL.")),
+            TransportMode = config.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = config.Headers,
+            ConnectionTimeout = config.ConnectTimeout,
+            // The grain owns reconnection (with its breaker); the transport must fail fast instead.
+            MaxReconnectionAttempts = 0,
+        }, client, loggerFactory, ownsHttpClient: true), streamBroken);
+    }
+
+    private static StdioClientTransport StdioTransport(McpServerConfig config) => new(new StdioClientTransportOptions
         {
             Name = config.Name,
             Command = config.Command ?? throw new InvalidOperationException($"Server '{config.Name}' has no command."),
@@ -142,18 +167,7 @@ public sealed class McpConnection : IAsyncDisposable
             InheritEnvironmentVariables = false,
             EnvironmentVariables = StdioEnvironment(config),
             ShutdownTimeout = TimeSpan.FromSeconds(2),
-        }),
-        _ => new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Name = config.Name,
-            Endpoint = new Uri(config.Url ?? throw new InvalidOperationException($"Server '{config.Name}' has no URL.")),
-            TransportMode = config.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = config.Headers,
-            ConnectionTimeout = config.ConnectTimeout,
-            // The grain owns reconnection (with its breaker); the transport must fail fast instead.
-            MaxReconnectionAttempts = 0,
-        }, http.Client, loggerFactory, ownsHttpClient: false),
-    };
+        });
 
     /// <summary>
     /// Cancels the operation at <paramref name="timeout"/> and also stops waiting for it then, so a

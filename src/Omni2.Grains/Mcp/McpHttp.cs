@@ -1,22 +1,32 @@
 namespace Omni2.Grains.Mcp;
 
 /// <summary>
-/// The one HTTP client, and so the one connection pool, through which a silo reaches every MCP
-/// server over HTTP. A client per server would hold a pool, and idle sockets, per server: with
-/// thousands of servers that exhausts file descriptors before anything else.
+/// The one connection pool through which a silo reaches every MCP server over HTTP. A pool per
+/// server would hold idle sockets per server: with thousands of servers that exhausts file
+/// descriptors before anything else. Each connection gets its own light client on this pool, which
+/// watches that connection's event stream.
 /// </summary>
 public sealed class McpHttp : IDisposable
 {
-    public HttpClient Client { get; } = new(new SocketsHttpHandler
+    private readonly SocketsHttpHandler _pool = new()
     {
         // Connections are re-made now and then, so a server that moved (DNS, a new pod) is found.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    })
-    {
-        // Every operation is bounded by the server's own timeouts (see McpConnection), and the
-        // streams of stateful sessions stay open for as long as the session lives.
-        Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public void Dispose() => Client.Dispose();
+    /// <summary>A client on the shared pool for one MCP connection, and when its event stream broke.</summary>
+    public (HttpClient Client, Task<string> StreamBroken) ClientForConnection()
+    {
+        var watch = new EventStreamWatch(_pool);
+        // Not disposing the handler: the pool outlives every connection.
+        var client = new HttpClient(watch, disposeHandler: false)
+        {
+            // Every operation is bounded by the server's own timeouts (see McpConnection), and the
+            // streams of stateful sessions stay open for as long as the session lives.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        return (client, watch.Broken);
+    }
+
+    public void Dispose() => _pool.Dispose();
 }
