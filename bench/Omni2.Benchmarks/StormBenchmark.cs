@@ -26,6 +26,7 @@ public static class StormBenchmark
         try
         {
             await using var load = new LatencyLoad(rig.Viewer, $"/api/v1/mcp/tools/capabilities?server={FleetRig.ServerName(servers / 2)}", concurrency: 8);
+            await Task.Delay(TimeSpan.FromSeconds(5)); // warm-up, not counted
             var calm = Stopwatch.GetTimestamp();
             await Task.Delay(TimeSpan.FromSeconds(10));
 

@@ -18,6 +18,7 @@ public sealed class McpConnection : IAsyncDisposable
     private readonly McpClient _client;
     private readonly Task<string> _streamBroken;
     private bool _pingUnsupported;
+    private volatile bool _closing;
 
     private McpConnection(McpClient client, long generation, Task<string> streamBroken)
     {
@@ -27,6 +28,9 @@ public sealed class McpConnection : IAsyncDisposable
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
+
+    /// <summary>Closing was asked for here: what ends the session then is no failure to report.</summary>
+    public bool IsClosing => _closing;
 
     /// <summary>Which connection of its grain this is; reports about an older one are ignored.</summary>
     public long Generation { get; }
@@ -103,6 +107,7 @@ public sealed class McpConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        _closing = true;
         try
         {
             await _client.DisposeAsync().AsTask().WaitAsync(CloseTimeout);

@@ -402,10 +402,14 @@ public sealed partial class McpServerGrain(
         }
     }
 
-    private void WatchForClose(McpConnection connection, IMcpServerGrain self) =>
+    /// <summary>
+    /// Reports a session that ends on its own, but not one this grain closed: that report would
+    /// reactivate a grain whose silo is shutting down.
+    /// </summary>
+    private static void WatchForClose(McpConnection connection, IMcpServerGrain self) =>
         connection.Closed.ContinueWith(
-            closed => self.ReportCallFailureAsync(connection.Generation, $"connection closed: {closed.Result}"),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Ignore();
+            closed => connection.IsClosing ? Task.CompletedTask : self.ReportCallFailureAsync(connection.Generation, $"connection closed: {closed.Result}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap().Ignore();
 
     private async Task RecordFailureAsync(string error)
     {
