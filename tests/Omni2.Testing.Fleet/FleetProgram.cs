@@ -33,6 +33,8 @@ public static class FleetProgram
             o.Limits.MaxConcurrentConnections = null;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Standard output carries the one line that says where the fleet listens.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Killed servers reset their requests on purpose: the SDK and Kestrel would log each one.
         builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Error);

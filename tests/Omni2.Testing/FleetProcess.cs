@@ -41,13 +41,27 @@ public sealed class FleetProcess : IAsyncDisposable
         var process = Process.Start(start)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
+        var line = await ListeningLineAsync(process).WaitAsync(TimeSpan.FromSeconds(60));
+        if (line is null)
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The fleet did not start: '{line}'.");
+            throw new InvalidOperationException($"The fleet exited with {process.ExitCode} before it listened.");
         }
         return new FleetProcess(process, new Uri(line["listening ".Length..]), size);
+    }
+
+    private static async Task<string?> ListeningLineAsync(Process process)
+    {
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("listening ", StringComparison.Ordinal))
+            {
+                // Whatever else it prints must still be read, or a full pipe would stall it.
+                _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+                return line;
+            }
+        }
+        return null;
     }
 
     /// <summary>The MCP endpoint of server <paramref name="server"/>.</summary>
