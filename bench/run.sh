@@ -27,12 +27,19 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get install -y -qq wrk >&2
 fi
 
+flags=() modes=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --servers|--interval) flags+=("$1" "$2"); shift 2 ;;
+    --*) flags+=("$1"); shift ;;
+    *) modes+=("$1"); shift ;;
+  esac
+done
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm)
+
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
-dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- api "$@"
-dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- calls "$@"
-dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- detect "$@"
-# The push, scale and storm benchmarks need PostgreSQL: the test command's, or one started here.
+# push, scale and storm need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
-dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- push "$@"
-dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- scale "$@"
-dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- storm "$@"
+for mode in "${modes[@]}"; do
+  dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- "$mode" "${flags[@]}"
+done
