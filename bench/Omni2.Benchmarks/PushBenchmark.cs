@@ -21,12 +21,18 @@ public static class PushBenchmark
     {
         await using var db = await PostgresDatabase.CreateAsync();
         var serviceId = $"omni2-push-{Guid.NewGuid():N}";
-        var unlimited = new Dictionary<string, string?> { ["Omni2:Realtime:MaxMessagesPerSecond"] = "100000" };
-        await using var a = new ApiHost(db.ConnectionString, serviceId, unlimited);
-        a.StartServer();
-        await using var b = new ApiHost(db.ConnectionString, serviceId, unlimited);
-        b.StartServer();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Omni2:Realtime:MaxMessagesPerSecond"] = "100000",
+            // Standard output is the report.
+            ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
+        };
+        // Started first, so it stops last: the hosts never see it gone.
         await using var server = await TestMcpServer.StartAsync();
+        await using var a = new ApiHost(db.ConnectionString, serviceId, settings);
+        a.StartServer();
+        await using var b = new ApiHost(db.ConnectionString, serviceId, settings);
+        b.StartServer();
         const string name = "push-bench";
         using (var admin = a.ClientAs("admin"))
         {

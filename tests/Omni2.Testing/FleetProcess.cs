@@ -41,13 +41,18 @@ public sealed class FleetProcess : IAsyncDisposable
         var process = Process.Start(start)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
-        var line = await ListeningLineAsync(process).WaitAsync(TimeSpan.FromSeconds(60));
-        if (line is null)
+        try
+        {
+            var line = await ListeningLineAsync(process).WaitAsync(TimeSpan.FromSeconds(60))
+                ?? throw new InvalidOperationException("The fleet exited before it listened.");
+            return new FleetProcess(process, new Uri(line["listening ".Length..]), size);
+        }
+        catch
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The fleet exited with {process.ExitCode} before it listened.");
+            process.Dispose();
+            throw;
         }
-        return new FleetProcess(process, new Uri(line["listening ".Length..]), size);
     }
 
     private static async Task<string?> ListeningLineAsync(Process process)
