@@ -19,6 +19,7 @@ public sealed partial class RegistryGrain(
     private const string ScanReminder = "registry-scan";
     private bool _scannedSinceActivation;
     private bool _unsaved;
+    private IGrainTimer? _saveTimer;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -149,16 +150,25 @@ public sealed partial class RegistryGrain(
     /// </summary>
     private void SaveSoon()
     {
-        if (!_unsaved)
+        if (_unsaved)
         {
-            _unsaved = true;
-            this.RegisterGrainTimer(async () =>
+            return;
+        }
+        _unsaved = true;
+        var due = TimeSpan.FromSeconds(1);
+        if (_saveTimer is null)
+        {
+            _saveTimer = this.RegisterGrainTimer(async () =>
             {
                 if (_unsaved)
                 {
                     await SaveAsync();
                 }
-            }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+            }, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        }
+        else
+        {
+            _saveTimer.Change(due, Timeout.InfiniteTimeSpan);
         }
     }
 
