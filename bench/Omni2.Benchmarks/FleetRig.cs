@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
-using Microsoft.IdentityModel.Tokens;
-using Omni2.Host.Auth;
 using Omni2.Testing;
 
 namespace Omni2.Benchmarks;
@@ -13,7 +10,6 @@ namespace Omni2.Benchmarks;
 /// </summary>
 public sealed class FleetRig : IAsyncDisposable
 {
-    private static readonly TokenIssuer Tokens = new(new AuthOptions(), new SymmetricSecurityKey(Encoding.UTF8.GetBytes(ApiHost.SigningKey)));
     private readonly PostgresDatabase _database;
 
     private FleetRig(PostgresDatabase database, FleetProcess fleet, SiloProcess silo)
@@ -37,9 +33,7 @@ public sealed class FleetRig : IAsyncDisposable
     /// <summary>Servers registered so far: fleet servers 0 to Registered - 1.</summary>
     public int Registered { get; private set; }
 
-    public static string Token(string role) => Token(role, "bench");
-
-    public static string Token(string role, string user) => Tokens.Issue(user, role, TimeSpan.FromHours(2));
+    public static string Token(string role, string user = "bench") => SiloProcess.Token(role, user);
 
     public static string ServerName(int server) => $"fleet-{server:00000}";
 

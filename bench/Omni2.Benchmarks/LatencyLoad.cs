@@ -45,7 +45,7 @@ public sealed class LatencyLoad : IAsyncDisposable
     {
         var window = _samples.Where(s => s.FinishedAt >= from && s.FinishedAt < to).ToList();
         var sorted = window.Select(s => s.Milliseconds).Order().ToArray();
-        double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        double At(double q) => sorted.Length == 0 ? double.NaN : Percentiles.Of(sorted, q);
         var seconds = Stopwatch.GetElapsedTime(from, to).TotalSeconds;
         return new LatencySummary(window.Count, window.Count(s => !s.Ok), seconds > 0 ? window.Count / seconds : 0, At(0.5), At(0.99), sorted.Length > 0 ? sorted[^1] : double.NaN);
     }

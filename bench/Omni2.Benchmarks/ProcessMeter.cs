@@ -5,7 +5,7 @@ namespace Omni2.Benchmarks;
 /// <summary>CPU (share of one core) and resident memory of another process, from <c>/proc</c>.</summary>
 public sealed class ProcessMeter(int processId)
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
     private (double CpuSeconds, DateTimeOffset At) _start = (CpuSeconds(processId), DateTimeOffset.UtcNow);
     private long _peakRss;
 

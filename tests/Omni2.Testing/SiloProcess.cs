@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Text;
+using Microsoft.IdentityModel.Tokens;
+using Omni2.Host.Auth;
 
 namespace Omni2.Testing;
 
@@ -89,6 +92,14 @@ public sealed class SiloProcess : IAsyncDisposable
             $"silo on port {siloPort} to be ready");
         return process.HasExited ? throw new InvalidOperationException($"The silo on port {siloPort} exited with {process.ExitCode}.") : silo;
     }
+
+    /// <summary>
+    /// A token every silo started here accepts (they share <see cref="ApiHost.SigningKey"/>), valid
+    /// for two hours.
+    /// </summary>
+    public static string Token(string role, string user = "test") => Tokens.Issue(user, role, TimeSpan.FromHours(2));
+
+    private static readonly TokenIssuer Tokens = new(new AuthOptions(), new SymmetricSecurityKey(Encoding.UTF8.GetBytes(ApiHost.SigningKey)));
 
     /// <summary>A real HTTP client of this silo, with a token for <paramref name="role"/>.</summary>
     public HttpClient ClientAs(string role, TokenIssuing issuing)

@@ -54,7 +54,7 @@ public sealed partial class RegistryGrain(
         var tally = new ScanTally();
         var (work, next) = Reconcile(name, row, before, tally);
         // A failed call leaves the server as it was known, so the next scan tries again.
-        if (work is null || (await RunBoundedAsync([(name, work)])).Count == 0)
+        if ((work is null || (await RunBoundedAsync([(name, work)])).Count == 0) && next != before)
         {
             if (next is null)
             {

@@ -5,8 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.IdentityModel.Tokens;
-using Omni2.Host.Auth;
 using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using Orleans.Configuration;
@@ -23,9 +21,8 @@ namespace Omni2.IntegrationTests.ScaleOut;
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     private const int Servers = 50;
-    private static readonly TokenIssuer Tokens = new(new AuthOptions(), new SymmetricSecurityKey(Encoding.UTF8.GetBytes(ApiHost.SigningKey)));
 
-    private static string Token(string role) => Tokens.Issue("failover-test", role, TimeSpan.FromMinutes(30));
+    private static string Token(string role) => SiloProcess.Token(role, "failover-test");
 
     [Fact]
     public async Task Killed_silo_servers_are_checked_again_within_ten_seconds_without_lost_or_doubled_transitions()
