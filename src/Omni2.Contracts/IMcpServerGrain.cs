@@ -11,11 +11,11 @@ namespace Omni2.Contracts;
 public interface IMcpServerGrain : IGrainWithStringKey
 {
     /// <summary>Applies the configured row; reconnects when anything that reaches the server changed.</summary>
-    [Alias("ApplyConfig")]
+    [Alias("ApplyConfig"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task ApplyConfigAsync(McpServerConfig config);
 
     /// <summary>The row was deleted or disabled: close the connection, stop the reminder, clear state.</summary>
-    [Alias("Retire")]
+    [Alias("Retire"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task RetireAsync(RetireReason reason);
 
     [AlwaysInterleave, Alias("GetStatus")]
@@ -24,23 +24,28 @@ public interface IMcpServerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetSnapshot")]
     Task<McpServerSnapshot> GetSnapshotAsync();
 
-    /// <summary>Calls a tool; interleaves with health checks and other calls, never queues behind them.</summary>
-    [AlwaysInterleave, Alias("CallTool")]
-    Task<ToolCallResult> CallToolAsync(ToolCallRequest request);
+    /// <summary>
+    /// Calls a tool; interleaves with health checks and other calls, never queues behind them. Runs
+    /// up to the server's call timeout; cancelling <paramref name="cancellationToken"/> (the caller
+    /// went away) cancels the upstream call too.
+    /// </summary>
+    [AlwaysInterleave, Alias("CallTool"), ResponseTimeout(ServerLimits.CallResponseTimeout)]
+    Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs a health check (or, when down, a recovery attempt) now.</summary>
-    [Alias("CheckNow")]
-    Task<McpServerStatus> CheckNowAsync();
+    /// <summary>Runs a health check (or, when down, a recovery attempt) now; cancelling abandons it.</summary>
+    [Alias("CheckNow"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
+    Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken = default);
 
-    [Alias("Disable")]
+    [Alias("Disable"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task<McpServerStatus> DisableAsync(string reason);
 
-    [Alias("Enable")]
-    Task<McpServerStatus> EnableAsync();
+    /// <summary>Enables the server and connects at once; cancelling abandons the connect, not the enable.</summary>
+    [Alias("Enable"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
+    Task<McpServerStatus> EnableAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Closes the circuit and retries at once.</summary>
-    [Alias("ResetCircuit")]
-    Task<McpServerStatus> ResetCircuitAsync();
+    /// <summary>Closes the circuit and retries at once; cancelling abandons the retry, not the reset.</summary>
+    [Alias("ResetCircuit"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
+    Task<McpServerStatus> ResetCircuitAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Passive health: a proxied call hit a transport failure on connection <paramref name="connection"/>.</summary>
     [Alias("ReportCallFailure")]

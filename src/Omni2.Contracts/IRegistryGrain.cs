@@ -15,7 +15,7 @@ public interface IRegistryGrain : IGrainWithStringKey
     /// Reloads one server's row (the admin API calls this after each change): the same outcome as a
     /// scan for that server, without reading every row.
     /// </summary>
-    [Alias("Reload")]
+    [Alias("Reload"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task<RegistryScanResult> ReloadAsync(string name);
 
     /// <summary>

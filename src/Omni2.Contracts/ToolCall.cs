@@ -18,6 +18,8 @@ public enum ToolCallOutcome
     Unavailable,
     Timeout,
     UpstreamFailure,
+    /// <summary>The caller went away (or cancelled) before the server answered.</summary>
+    Cancelled,
 }
 
 /// <summary>The result of a proxied tool call.</summary>

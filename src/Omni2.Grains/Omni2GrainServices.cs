@@ -5,10 +5,12 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Omni2.Contracts;
 using Omni2.Grains.Alerts;
+using Omni2.Grains.Feed;
 using Omni2.Grains.Health;
 using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
 using Omni2.Grains.Registry;
+using Omni2.Grains.Servers;
 using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains;
@@ -34,6 +36,15 @@ public static class Omni2GrainServices
             .Validate(o => o.Webhooks.All(w => Uri.TryCreate(w, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
                 $"{AlertOptions.Section}:Webhooks must be absolute http(s) URLs")
             .ValidateOnStart();
+        services.AddOptions<StatusFeedOptions>()
+            .Bind(configuration.GetSection(StatusFeedOptions.Section))
+            .Validate(o => o.IsValid(), $"{StatusFeedOptions.Section}: intervals, MaxBatch and QueueCapacity must be positive, SubscriberExpiry longer than RenewInterval")
+            .ValidateOnStart();
+        services.AddSingleton<StatusPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusPublisher>());
+        services.AddSingleton<CheckRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<CheckRecorder>());
+        services.AddSingleton<WriterServices>();
         services.AddSingleton<WebhookNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
         services.AddOptions<RegistryOptions>()

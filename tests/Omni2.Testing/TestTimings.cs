@@ -13,5 +13,10 @@ public static class TestTimings
         ["Omni2:Health:MaxBackoff"] = "00:00:02",
         ["Omni2:Health:DisableAfter"] = "00:00:12",
         ["Omni2:Registry:ScanInterval"] = "00:00:02",
+        ["Omni2:StatusFeed:RefreshInterval"] = "00:00:01",
+        ["Omni2:StatusFeed:CheckFlushInterval"] = "00:00:01",
     };
+
+    /// <summary>How often, under <see cref="Fast"/>, a silo rereads who receives its status feed.</summary>
+    public static readonly TimeSpan StatusFeedRefresh = TimeSpan.FromSeconds(1);
 }

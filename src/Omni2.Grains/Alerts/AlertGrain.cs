@@ -1,43 +1,42 @@
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
-using Orleans.Streams;
+using Omni2.Grains.Feed;
 
 namespace Omni2.Grains.Alerts;
 
 /// <summary>
 /// The cluster's alert watcher: one <c>critical_alert</c> per burst of failures (published on the
-/// status stream for every silo's clients, and sent to the admin webhooks), and an admin notice
+/// status feed for every silo's clients, and sent to the admin webhooks), and an admin notice
 /// whenever the breaker disables a server.
 /// </summary>
-public sealed class AlertGrain(IOptions<AlertOptions> options, WebhookNotifier notifier, TimeProvider time) : Grain, IAlertGrain
+public sealed class AlertGrain(IOptions<AlertOptions> options, WebhookNotifier notifier, StatusPublisher publisher, TimeProvider time) : Grain, IAlertGrain
 {
     private readonly BurstDetector _bursts = new(options.Value.BurstThreshold, options.Value.Window, time);
 
-    public async Task ReportFailureAsync(string server, HealthEventType type, string reason)
+    public Task ReportFailureAsync(string server, HealthEventType type, string reason)
     {
         var now = time.GetUtcNow();
         if (type is HealthEventType.AutoDisabled)
         {
             notifier.Notify(new AdminNotice(type.ToWire(), $"MCP server '{server}' was disabled by the circuit breaker: {reason}. An admin must enable it.", now, [server]));
-            return;
+            return Task.CompletedTask;
         }
         if (_bursts.Record(server) is not { } burst)
         {
-            return;
+            return Task.CompletedTask;
         }
         var text = $"{burst.Count} MCP servers failed within {options.Value.Window.TotalSeconds:0} s: {string.Join(", ", burst)}";
         notifier.Notify(new AdminNotice(StatusMessageTypes.CriticalAlert, text, now, burst));
-        await this.GetStreamProvider(StreamNames.Provider)
-            .GetStream<McpStatusEvent>(StreamId.Create(StreamNames.StatusNamespace, StreamNames.StatusKey))
-            .OnNextAsync(new McpStatusEvent
-            {
-                Type = StatusMessageTypes.CriticalAlert,
-                Timestamp = now,
-                McpName = "",
-                OldStatus = HealthStatus.Healthy,
-                NewStatus = HealthStatus.Disconnected,
-                Reason = text,
-                AffectedServers = [.. burst],
-            });
+        publisher.Publish(new McpStatusEvent
+        {
+            Type = StatusMessageTypes.CriticalAlert,
+            Timestamp = now,
+            McpName = "",
+            OldStatus = HealthStatus.Healthy,
+            NewStatus = HealthStatus.Disconnected,
+            Reason = text,
+            AffectedServers = [.. burst],
+        });
+        return Task.CompletedTask;
     }
 }

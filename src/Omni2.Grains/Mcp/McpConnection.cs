@@ -43,9 +43,10 @@ public sealed class McpConnection : IAsyncDisposable
         _client.Completion.ContinueWith(t => t.Result.Exception?.Message ?? "session closed", TaskScheduler.Default),
         _streamBroken).Unwrap();
 
-    /// <summary>Connects and initializes a session, bounded by the server's connect timeout.</summary>
+    /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>
     public static async Task<McpConnection> OpenAsync(
-        McpServerConfig config, long generation, Func<Task> onToolsChanged, McpHttp http, ILoggerFactory loggerFactory)
+        McpServerConfig config, long generation, Func<Task> onToolsChanged, McpHttp http, ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken = default)
     {
         var options = new McpClientOptions
         {
@@ -59,17 +60,19 @@ public sealed class McpConnection : IAsyncDisposable
                 ],
             },
         };
-        using var cancel = new CancellationTokenSource(config.ConnectTimeout);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cancel.CancelAfter(config.ConnectTimeout);
         var (transport, streamBroken) = CreateTransport(config, http, loggerFactory);
         var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout), generation, streamBroken);
+            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException || cancellationToken.IsCancellationRequested)
         {
             // A client that still completes later must not leak its session or its process.
             connecting.ContinueWith(t => t.Result.DisposeAsync().AsTask(), TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap().Ignore();
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException($"no connection within {config.ConnectTimeoutSeconds} s");
         }
     }
@@ -96,10 +99,15 @@ public sealed class McpConnection : IAsyncDisposable
         return await ListAllToolsAsync(cancellationToken);
     }, timeout);
 
-    public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout) => BoundedAsync(ListAllToolsAsync, timeout);
+    public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        BoundedAsync(ListAllToolsAsync, timeout, cancellationToken);
 
-    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, TimeSpan timeout) =>
-        BoundedAsync(cancellationToken => _client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken).AsTask(), timeout);
+    /// <summary>
+    /// Calls a tool, bounded by <paramref name="timeout"/>. Cancelling <paramref name="cancellationToken"/>
+    /// cancels the request, which the SDK tells the server with <c>notifications/cancelled</c>.
+    /// </summary>
+    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        BoundedAsync(token => _client.CallToolAsync(tool, arguments, cancellationToken: token).AsTask(), timeout, cancellationToken);
 
     /// <summary>
     /// Closes the session, waiting at most <see cref="CloseTimeout"/>: closing a streamable-HTTP
@@ -177,15 +185,17 @@ public sealed class McpConnection : IAsyncDisposable
     /// <summary>
     /// Cancels the operation at <paramref name="timeout"/> and also stops waiting for it then, so a
     /// transport that ignores cancellation still cannot hold the caller: throws <see cref="TimeoutException"/>.
+    /// A cancellation by the caller throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    private static async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout)
+    private static async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout, CancellationToken caller = default)
     {
-        using var cancel = new CancellationTokenSource(timeout);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(caller);
+        cancel.CancelAfter(timeout);
         try
         {
-            return await operation(cancel.Token).WaitAsync(timeout);
+            return await operation(cancel.Token).WaitAsync(timeout, caller);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (!caller.IsCancellationRequested && cancel.IsCancellationRequested)
         {
             throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
         }

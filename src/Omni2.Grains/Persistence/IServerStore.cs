@@ -22,6 +22,9 @@ public interface IStatusProjection
     /// written (same <see cref="HealthLogEntry.EventId"/>) are skipped; an older status never overwrites a newer one.
     /// </summary>
     Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves <c>last_check_at</c> forward for each server, in one statement; never back.</summary>
+    Task WriteLastChecksAsync(IReadOnlyList<ServerCheck> checks, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Reads the health log, newest first, a page at a time.</summary>

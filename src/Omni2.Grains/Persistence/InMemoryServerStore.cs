@@ -31,6 +31,18 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
         return Task.CompletedTask;
     }
 
+    public Task WriteLastChecksAsync(IReadOnlyList<ServerCheck> checks, CancellationToken cancellationToken = default)
+    {
+        foreach (var check in checks)
+        {
+            _projections.AddOrUpdate(
+                check.Name,
+                _ => (new McpServerStatus { Name = check.Name, LastCheckAt = check.At }, []),
+                (_, old) => old.Status.LastCheckAt >= check.At ? old : (old.Status with { LastCheckAt = check.At }, old.Tools));
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
     {
         // Ids are positions in the server's log, counted from 1.

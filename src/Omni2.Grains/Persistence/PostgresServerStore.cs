@@ -51,6 +51,18 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task WriteLastChecksAsync(IReadOnlyList<ServerCheck> checks, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE omni2.mcp_servers AS s SET last_check_at = c.at
+            FROM unnest($1::text[], $2::timestamptz[]) AS c(name, at)
+            WHERE s.name = c.name AND (s.last_check_at IS NULL OR s.last_check_at < c.at)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = checks.Select(c => c.Name).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = checks.Select(c => c.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
@@ -181,7 +193,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         var command = new NpgsqlBatchCommand("""
             UPDATE omni2.mcp_servers SET
                 health_status = $2, circuit_state = $3, consecutive_failures = $4, last_recovery_attempt = $5,
-                total_downtime_seconds = $6, last_check_at = $7, last_error = $8, tool_count = $9,
+                total_downtime_seconds = $6, last_check_at = GREATEST(last_check_at, $7), last_error = $8, tool_count = $9,
                 next_attempt_at = $10, status_version = $11, tools = $12::jsonb
             WHERE name = $1 AND status_version < $11
             """);

@@ -135,7 +135,7 @@ public sealed partial class RegistryGrain(
             ({ Enabled: false }, true) => tally.Changed(async () =>
             {
                 await grain.ApplyConfigAsync(row);
-                await grain.EnableAsync();
+                await grain.EnableAsync(CancellationToken.None);
             }, seen),
             _ when before.Fingerprint != seen.Fingerprint => tally.Changed(() => grain.ApplyConfigAsync(row), seen),
             // The first scan after activation wakes every enabled server.

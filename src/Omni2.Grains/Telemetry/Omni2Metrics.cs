@@ -12,6 +12,8 @@ public sealed class Omni2Metrics
     private readonly Histogram<double> _healthChecks;
     private readonly Histogram<double> _toolCalls;
     private readonly Histogram<double> _checkLag;
+    private readonly Counter<long> _feedDropped;
+    private readonly Counter<long> _writeRetries;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
@@ -24,7 +26,13 @@ public sealed class Omni2Metrics
         _checkLag = meter.CreateHistogram(
             "omni2.health_check.lag", "s", "How late each health-check reminder tick ran after its scheduled time.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
+        _feedDropped = meter.CreateCounter<long>("omni2.status_feed.dropped", "{message}", "Status-feed messages dropped because the silo's send queue was full.");
+        _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
     }
+
+    public void FeedDropped() => _feedDropped.Add(1);
+
+    public void StatusWriteRetried() => _writeRetries.Add(1);
 
     public void Transition(HealthEventType type) =>
         _transitions.Add(1, new KeyValuePair<string, object?>("event", type.ToWire()));

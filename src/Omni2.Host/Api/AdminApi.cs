@@ -30,7 +30,7 @@ public static class AdminApi
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio)
+    private static async Task<IResult> RegisterAsync(HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, ILoggerFactory loggers)
     {
         var (body, problem) = await JsonBody.ReadAsync<ServerRegistration>(context);
         if (problem is not null)
@@ -46,7 +46,7 @@ public static class AdminApi
             return Problems.Conflict($"A server named '{config.Name}' already exists.");
         }
         catalog.Upsert(config.ToInfo());
-        await Registry(grains).ReloadAsync(config.Name);
+        await ReloadAsync(grains, config.Name, loggers);
         var status = await grains.GetGrain<IMcpServerGrain>(config.Name).GetSnapshotAsync();
         return Results.Created($"/api/v1/mcp/servers/{config.Name}", ServerDetailView.From(config, status.Status, status.Tools, DateTimeOffset.UtcNow));
     }
@@ -61,7 +61,7 @@ public static class AdminApi
         return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> ReplaceAsync(string name, HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, TimeProvider time)
+    private static async Task<IResult> ReplaceAsync(string name, HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, TimeProvider time, ILoggerFactory loggers)
     {
         if (!ServerRegistrationValidator.IsValidName(name))
         {
@@ -81,12 +81,12 @@ public static class AdminApi
             return Missing(name);
         }
         catalog.Upsert(config.ToInfo());
-        await Registry(grains).ReloadAsync(name);
+        await ReloadAsync(grains, name, loggers);
         var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
         return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!ServerRegistrationValidator.IsValidName(name))
         {
@@ -97,11 +97,11 @@ public static class AdminApi
             return Missing(name);
         }
         catalog.Remove(name);
-        await Registry(grains).ReloadAsync(name);
+        await ReloadAsync(grains, name, loggers);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> DisableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time)
+    private static async Task<IResult> DisableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
     {
         if (await FindAsync(name, configs, context.RequestAborted) is not { Config: not null })
         {
@@ -110,20 +110,20 @@ public static class AdminApi
         // The grain records who disabled it; the row then keeps it retired across restarts.
         await grains.GetGrain<IMcpServerGrain>(name).DisableAsync($"disabled by {context.User.FindFirst(AuthSetup.NameClaim)?.Value ?? "admin"}");
         await store.SetEnabledAsync(name, false, context.RequestAborted);
-        await Registry(grains).ReloadAsync(name);
+        await ReloadAsync(grains, name, loggers);
         return await StatusOf(name, configs, grains, time, context.RequestAborted);
     }
 
-    private static async Task<IResult> EnableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time)
+    private static async Task<IResult> EnableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
     {
         if (await FindAsync(name, configs, context.RequestAborted) is not { Config: not null })
         {
             return Missing(name);
         }
         await store.SetEnabledAsync(name, true, context.RequestAborted);
-        await Registry(grains).ReloadAsync(name);
+        await ReloadAsync(grains, name, loggers);
         // Also lifts an auto-disable, which the row's enabled flag does not show.
-        await grains.GetGrain<IMcpServerGrain>(name).EnableAsync();
+        await grains.GetGrain<IMcpServerGrain>(name).EnableAsync(context.RequestAborted);
         return await StatusOf(name, configs, grains, time, context.RequestAborted);
     }
 
@@ -133,7 +133,7 @@ public static class AdminApi
         {
             return Missing(name);
         }
-        await grains.GetGrain<IMcpServerGrain>(name).ResetCircuitAsync();
+        await grains.GetGrain<IMcpServerGrain>(name).ResetCircuitAsync(cancellationToken);
         return await StatusOf(name, configs, grains, time, cancellationToken);
     }
 
@@ -169,7 +169,22 @@ public static class AdminApi
     private static async Task<(McpServerConfig? Config, bool ValidName)> FindAsync(string name, IServerConfigSource configs, CancellationToken cancellationToken) =>
         ServerRegistrationValidator.IsValidName(name) ? (await configs.LoadAsync(name, cancellationToken), true) : (null, false);
 
-    private static IRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IRegistryGrain>(GrainKeys.Registry);
+    /// <summary>
+    /// Applies a row just written. The row is the truth from here on: if the registry cannot be
+    /// reached now (a silo just died, say), its next scan applies it, and the admin still gets the
+    /// answer for a write that succeeded, never a 500.
+    /// </summary>
+    private static async Task ReloadAsync(IGrainFactory grains, string name, ILoggerFactory loggers)
+    {
+        try
+        {
+            await grains.GetGrain<IRegistryGrain>(GrainKeys.Registry).ReloadAsync(name);
+        }
+        catch (Exception ex)
+        {
+            loggers.CreateLogger(typeof(AdminApi)).LogWarning(ex, "Server {Server} saved; applying it now failed, the registry's next scan applies it", name);
+        }
+    }
 
     private static IResult Missing(string name) =>
         ServerRegistrationValidator.IsValidName(name) ? Problems.NotFound($"There is no MCP server '{name}'.") : InvalidName(name);

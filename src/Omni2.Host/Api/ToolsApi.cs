@@ -106,7 +106,7 @@ public static class ToolsApi
             return Problems.NotFound($"There is no MCP server '{body.Server}'.");
         }
         var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText()));
+            .CallToolAsync(new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText()), context.RequestAborted);
         return result.Outcome switch
         {
             ToolCallOutcome.Completed => Results.Ok(new ToolCallView(
@@ -118,6 +118,7 @@ public static class ToolsApi
             ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
             ToolCallOutcome.Unavailable => Unavailable(context, result),
             ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
+            ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),
             _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
         };
     }
@@ -140,7 +141,7 @@ public static class ToolsApi
         var text = new StringBuilder();
         foreach (var entry in entries)
         {
-            text.Append(entry.Server.Name).Append(':').Append(entry.Status.Version).Append(':')
+            text.Append(entry.Server.Name).Append(':').Append(entry.Status.Version).Append(':').Append(entry.Status.LastCheckAt?.UtcTicks).Append(':')
                 .Append(entry.Server.Enabled).Append(':').Append(entry.Server.Transport).Append(';');
         }
         return $"\"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32]}\"";

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Options;
 using Omni2.Contracts;
+using Omni2.Grains.Feed;
 using Omni2.Grains.Persistence;
-using Orleans.Streams;
 
 namespace Omni2.Host.Catalog;
 
@@ -9,32 +11,71 @@ public sealed class CatalogOptions
 {
     public const string Section = "Omni2:Catalog";
 
-    /// <summary>How often the catalog is rebuilt from the database, healing any missed stream message.</summary>
+    /// <summary>How often the catalog is rebuilt from the database, healing any missed feed message.</summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>Something else on this silo that reacts to every status-stream event (after the catalog has).</summary>
+/// <summary>Something else on this silo that reacts to the status feed (after the catalog has).</summary>
 public interface IStatusEventListener
 {
-    /// <summary>Called on the stream's delivery thread: return quickly.</summary>
+    /// <summary>Called on the feed's delivery thread, one event at a time: return quickly.</summary>
     void OnStatusEvent(McpStatusEvent message);
+
+    /// <summary>Successful checks (no status change); called like <see cref="OnStatusEvent"/>.</summary>
+    void OnChecks(ImmutableArray<ServerCheck> checks)
+    {
+    }
 }
 
 /// <summary>
-/// Keeps this silo's <see cref="ServerCatalog"/> current: loads it when the silo starts, applies
-/// every status-stream event, and resyncs from the database periodically and whenever an event
-/// names a server it does not know.
+/// This silo's receiver of the status feed: keeps the <see cref="ServerCatalog"/> current (loaded
+/// when the silo starts, every event applied, resynced from the database periodically and whenever
+/// an event names a server it does not know), then tells the other listeners.
 /// </summary>
 public sealed partial class CatalogFeed(
     ServerCatalog catalog,
     IEnumerable<IStatusEventListener> listeners,
     ICatalogSource source,
-    IClusterClient client,
+    IGrainFactory grains,
+    StatusPublisher publisher,
+    ILocalSiloDetails silo,
     IHostApplicationLifetime lifetime,
-    Microsoft.Extensions.Options.IOptions<CatalogOptions> options,
-    ILogger<CatalogFeed> logger) : BackgroundService
+    IOptions<CatalogOptions> options,
+    IOptions<StatusFeedOptions> feed,
+    ILogger<CatalogFeed> logger) : BackgroundService, IStatusObserver
 {
     private readonly SemaphoreSlim _resyncRequested = new(0, 1);
+    private readonly Lock _delivery = new();
+
+    public Task OnEventsAsync(ImmutableArray<McpStatusEvent> events)
+    {
+        lock (_delivery)
+        {
+            foreach (var message in events)
+            {
+                // The catalog first, so that whatever a listener reads from it already includes this event.
+                catalog.Apply(message);
+                foreach (var listener in listeners)
+                {
+                    listener.OnStatusEvent(message);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task OnChecksAsync(ImmutableArray<ServerCheck> checks)
+    {
+        lock (_delivery)
+        {
+            catalog.ApplyChecks(checks);
+            foreach (var listener in listeners)
+            {
+                listener.OnChecks(checks);
+            }
+        }
+        return Task.CompletedTask;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +84,8 @@ public sealed partial class CatalogFeed(
         await started.Task.WaitAsync(stoppingToken);
 
         catalog.UnknownServerSeen += RequestResync;
-        var subscription = await SubscribeAsync(stoppingToken);
+        publisher.AttachLocal(this);
+        var subscription = StatusSubscription.Start(grains, this, silo.SiloAddress, feed.Value.RenewInterval, logger);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -62,7 +104,8 @@ public sealed partial class CatalogFeed(
         finally
         {
             catalog.UnknownServerSeen -= RequestResync;
-            await UnsubscribeAsync(subscription);
+            publisher.AttachLocal(null);
+            await subscription.DisposeAsync();
         }
     }
 
@@ -81,34 +124,6 @@ public sealed partial class CatalogFeed(
         }
     }
 
-    private async Task<StreamSubscriptionHandle<McpStatusEvent>?> SubscribeAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var stream = client.GetStreamProvider(StreamNames.Provider)
-                    .GetStream<McpStatusEvent>(StreamId.Create(StreamNames.StatusNamespace, StreamNames.StatusKey));
-                return await stream.SubscribeAsync((message, _) =>
-                {
-                    // The catalog first, so that whatever a listener reads from it already includes this event.
-                    catalog.Apply(message);
-                    foreach (var listener in listeners)
-                    {
-                        listener.OnStatusEvent(message);
-                    }
-                    return Task.CompletedTask;
-                });
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogSubscribeFailed(ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-        return null;
-    }
-
     private async Task ResyncAsync(CancellationToken stoppingToken)
     {
         try
@@ -122,27 +137,6 @@ public sealed partial class CatalogFeed(
         }
     }
 
-    private async Task UnsubscribeAsync(StreamSubscriptionHandle<McpStatusEvent>? subscription)
-    {
-        try
-        {
-            if (subscription is not null)
-            {
-                await subscription.UnsubscribeAsync();
-            }
-        }
-        catch (Exception ex)
-        {
-            LogUnsubscribeFailed(ex);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog: subscribing to the status stream failed; retrying")]
-    private partial void LogSubscribeFailed(Exception exception);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog: resync from the database failed; keeping the current catalog")]
     private partial void LogResyncFailed(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Catalog: unsubscribing from the status stream failed")]
-    private partial void LogUnsubscribeFailed(Exception exception);
 }

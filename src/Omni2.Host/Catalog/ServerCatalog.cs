@@ -5,7 +5,7 @@ using Omni2.Grains.Persistence;
 namespace Omni2.Host.Catalog;
 
 /// <summary>
-/// The silo's in-memory catalog (the seed's memory cache): fed by the status stream, replaced by
+/// The silo's in-memory catalog (the seed's memory cache): fed by the status feed, replaced by
 /// periodic resyncs from the database. Readers take <see cref="Current"/> and never wait; one
 /// writer at a time builds the next snapshot. Statuses are versioned by their grain, so a late or
 /// replayed event never overwrites a newer state.
@@ -18,6 +18,9 @@ public sealed class ServerCatalog
     private long _changes;
 
     public CatalogSnapshot Current => _current;
+
+    /// <summary>Whether the catalog has been loaded from the database at least once (readiness).</summary>
+    public bool IsLoaded { get; private set; }
 
     /// <summary>Raised (outside the write lock) when an event names a server this silo does not know yet.</summary>
     public event Action? UnknownServerSeen;
@@ -52,6 +55,29 @@ public sealed class ServerCatalog
         }
     }
 
+    /// <summary>Moves each named server's last check forward (never back); nothing else changes.</summary>
+    public void ApplyChecks(IReadOnlyList<ServerCheck> checks)
+    {
+        lock (_write)
+        {
+            var servers = _current.Servers;
+            var builder = servers.ToBuilder();
+            var changed = false;
+            foreach (var check in checks)
+            {
+                if (servers.TryGetValue(check.Name, out var entry) && !(entry.Status.LastCheckAt >= check.At))
+                {
+                    builder[check.Name] = entry with { Status = entry.Status with { LastCheckAt = check.At } };
+                    changed = true;
+                }
+            }
+            if (changed)
+            {
+                _current = new CatalogSnapshot(builder.ToImmutable());
+            }
+        }
+    }
+
     /// <summary>A mark to pass to <see cref="Resync"/>: take it before loading from the database.</summary>
     public long ChangeMark => Interlocked.Read(ref _changes);
 
@@ -76,9 +102,10 @@ public sealed class ServerCatalog
             {
                 builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
                     ? known with { Server = row.Server }
-                    : new CatalogEntry(row.Server, row.Status, row.Tools);
+                    : new CatalogEntry(row.Server, row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) }, row.Tools);
             }
             _current = new CatalogSnapshot(builder.ToImmutable());
+            IsLoaded = true;
             foreach (var seen in _addedAt.Where(p => p.Value <= loadedAfter).Select(p => p.Key).ToList())
             {
                 _addedAt.Remove(seen); // the database had it: nothing left to protect
@@ -124,9 +151,12 @@ public sealed class ServerCatalog
         var updated = current with
         {
             Server = info,
-            Status = fresher ? message.Status! : current.Status,
+            Status = fresher ? message.Status! with { LastCheckAt = Later(message.Status!.LastCheckAt, current.Status.LastCheckAt) } : current.Status,
             Tools = fresher && message.Tools is { } tools ? tools : current.Tools,
         };
         return updated == current ? servers : servers.SetItem(info.Name, updated);
     }
+
+    /// <summary>The live last check only moves forward: batches of checks and status events may arrive in either order.</summary>
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -47,7 +47,7 @@ public static class GatewayTools
         var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
         var result = await context.Services!.GetRequiredService<IGrainFactory>()
             .GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(request.Name[(separator + ToolView.Separator.Length)..], arguments));
+            .CallToolAsync(new ToolCallRequest(request.Name[(separator + ToolView.Separator.Length)..], arguments), cancellationToken);
         return result.Outcome switch
         {
             ToolCallOutcome.Completed => new CallToolResult

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ using Omni2.Host.Catalog;
 namespace Omni2.Host.Realtime;
 
 /// <summary>
-/// The seed's broadcaster, per silo: takes every status-stream event, keeps what each connected
+/// The seed's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
 /// user may see, sends it within that user's rate limit (coalescing when needed), and ends
 /// sessions at their limit. All state is owned by one loop, so none of it needs a lock.
 /// </summary>
@@ -26,6 +27,8 @@ public sealed partial class RealtimeDispatcher(
     private readonly Dictionary<string, McpServerInfo> _lastKnown = new(StringComparer.Ordinal);
 
     public void OnStatusEvent(McpStatusEvent message) => _work.Writer.TryWrite(new EventArrived(message));
+
+    public void OnChecks(ImmutableArray<ServerCheck> checks) => _work.Writer.TryWrite(new ChecksArrived(checks));
 
     public void Connect(HubCallerContext context) =>
         _work.Writer.TryWrite(new Connected(context, context.User?.FindFirst(AuthSetup.NameClaim)?.Value ?? "", Roles.Of(context.User!)));
@@ -93,6 +96,9 @@ public sealed partial class RealtimeDispatcher(
             case EventArrived arrived:
                 Route(arrived.Message);
                 break;
+            case ChecksArrived arrived:
+                RouteChecks(arrived.Checks);
+                break;
         }
     }
 
@@ -122,6 +128,24 @@ public sealed partial class RealtimeDispatcher(
             else if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
             {
                 audience.Outbox.Add(RealtimeMessage.From(message, server, now));
+            }
+        }
+    }
+
+    /// <summary>Each audience gets the checks of the servers it may see, if any.</summary>
+    private void RouteChecks(ImmutableArray<ServerCheck> checks)
+    {
+        var now = time.GetUtcNow();
+        var servers = catalog.Current.Servers;
+        foreach (var audience in _audiences.Values)
+        {
+            var visible = checks
+                .Where(c => servers.TryGetValue(c.Name, out var e) && Roles.MayUse(audience.Roles, e.Server.AllowedRoles))
+                .Select(c => new CheckView(c.Name, c.At))
+                .ToList();
+            if (visible.Count > 0)
+            {
+                audience.Outbox.Add(new RealtimeMessage(RealtimeMessage.HealthChecksType, now, Checks: visible));
             }
         }
     }
@@ -186,6 +210,8 @@ public sealed partial class RealtimeDispatcher(
     private sealed record Disconnected(string ConnectionId) : Work;
 
     private sealed record EventArrived(McpStatusEvent Message) : Work;
+
+    private sealed record ChecksArrived(ImmutableArray<ServerCheck> Checks) : Work;
 
     private sealed record Connection(HubCallerContext Context, string Audience, DateTimeOffset ConnectedAt);
 

@@ -26,8 +26,22 @@ public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
         }
         else
         {
-            _pending[key] = message;
+            _pending[key] = message.Type == RealtimeMessage.HealthChecksType ? MergeChecks(_pending[key], message) : message;
         }
+    }
+
+    /// <summary>Two pending <c>health_checks</c> become one: every server named in either, at its latest check.</summary>
+    private static RealtimeMessage MergeChecks(RealtimeMessage older, RealtimeMessage newer)
+    {
+        var latest = new Dictionary<string, CheckView>(StringComparer.Ordinal);
+        foreach (var check in (older.Checks ?? []).Concat(newer.Checks ?? []))
+        {
+            if (!latest.TryGetValue(check.McpName, out var known) || check.LastCheckAt > known.LastCheckAt)
+            {
+                latest[check.McpName] = check;
+            }
+        }
+        return newer with { Checks = [.. latest.Values] };
     }
 
     /// <summary>Counts a message sent outside the outbox (the snapshot on connect) against the budget.</summary>

@@ -63,22 +63,13 @@ public static class SiloConfiguration
     }
 
     /// <summary>
-    /// Storage, reminders, streams and the grains' services. Shared with the test cluster, which
+    /// Storage, reminders and the grains' services (the status feed among them). Shared with the test cluster, which
     /// brings its own clustering.
     /// </summary>
     public static ISiloBuilder AddOmni2Providers(this ISiloBuilder silo, IConfiguration configuration)
     {
         // Health checks run every 30 s by default, and faster in tests: below Orleans' 1-minute floor.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-        // The pulling agents poll every 100 ms by default: most of a status change's push latency.
-        // Every status event travels on one stream, so one queue carries them all: Orleans' default
-        // of 8 would have the agents poll 7 empty queues too, a grain call each (5 % of a core at 10 ms).
-        silo.AddMemoryStreams(StreamNames.Provider, streams =>
-        {
-            streams.ConfigurePartitioning(1);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o =>
-                o.GetQueueMsgsTimerPeriod = configuration.GetValue("Omni2:Streams:PollInterval", TimeSpan.FromMilliseconds(10))));
-        });
         silo.Services.AddOmni2Grains(configuration);
         // Grain state in Orleans' own version-tolerant format: the state types are [GenerateSerializer]
         // records with immutable collections, which the default Newtonsoft.Json format cannot read back.
@@ -87,11 +78,6 @@ public static class SiloConfiguration
         if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
         {
             silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
-            {
-                o.Invariant = Invariant;
-                o.ConnectionString = connectionString;
-            });
-            silo.AddAdoNetGrainStorage(StorageNames.PubSub, o =>
             {
                 o.Invariant = Invariant;
                 o.ConnectionString = connectionString;
@@ -106,7 +92,6 @@ public static class SiloConfiguration
         else
         {
             silo.AddMemoryGrainStorage(StorageNames.Grains);
-            silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
             var servers = configuration.GetSection("Omni2:Servers").Get<List<ConfiguredServer>>() ?? [];
             silo.Services.AddOmni2InMemoryStore(servers.Select(s => s.ToConfig()));

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Omni2.Contracts;
+using Omni2.Grains.Feed;
 using Omni2.Host.Silo;
-using Orleans.Configuration;
-using Orleans.Streams;
 using Orleans.TestingHost;
 
 using Omni2.Testing;
@@ -14,12 +14,12 @@ namespace Omni2.IntegrationTests.Infrastructure;
 /// <summary>
 /// An Orleans test cluster whose silos run on the real PostgreSQL providers (clustering, grain
 /// state, reminders) with the host's own provider setup, and a client that records every event
-/// published on the status stream.
+/// published on the status feed.
 /// </summary>
-public sealed class Omni2Cluster : IAsyncDisposable
+public sealed class Omni2Cluster : IAsyncDisposable, IStatusObserver
 {
     private readonly TestCluster _cluster;
-    private StreamSubscriptionHandle<McpStatusEvent>? _subscription;
+    private StatusSubscription? _subscription;
 
     private Omni2Cluster(TestCluster cluster) => _cluster = cluster;
 
@@ -27,7 +27,7 @@ public sealed class Omni2Cluster : IAsyncDisposable
 
     public TestCluster Cluster => _cluster;
 
-    /// <summary>Everything published on the status stream since the cluster started.</summary>
+    /// <summary>Everything published on the status feed since the cluster started.</summary>
     public ConcurrentQueue<McpStatusEvent> Events { get; } = new();
 
     public IRegistryGrain Registry => Client.GetGrain<IRegistryGrain>(GrainKeys.Registry);
@@ -60,14 +60,22 @@ public sealed class Omni2Cluster : IAsyncDisposable
 
     private async Task SubscribeAsync()
     {
-        var stream = Client.GetStreamProvider(StreamNames.Provider)
-            .GetStream<McpStatusEvent>(StreamId.Create(StreamNames.StatusNamespace, StreamNames.StatusKey));
-        _subscription = await stream.SubscribeAsync((message, _) =>
+        _subscription = StatusSubscription.Start(Client, this, silo: null, TimeSpan.FromSeconds(5), NullLogger.Instance);
+        await _subscription.Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
+        // Every silo's publisher learns of this client within one refresh.
+        await Task.Delay(TestTimings.StatusFeedRefresh * 2);
+    }
+
+    Task IStatusObserver.OnEventsAsync(ImmutableArray<McpStatusEvent> events)
+    {
+        foreach (var message in events)
         {
             Events.Enqueue(message);
-            return Task.CompletedTask;
-        });
+        }
+        return Task.CompletedTask;
     }
+
+    Task IStatusObserver.OnChecksAsync(ImmutableArray<ServerCheck> checks) => Task.CompletedTask;
 
     public IEnumerable<McpStatusEvent> EventsOf(string server) => Events.Where(e => e.McpName == server);
 
@@ -81,16 +89,9 @@ public sealed class Omni2Cluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (_subscription is not null)
         {
-            if (_subscription is not null)
-            {
-                await _subscription.UnsubscribeAsync();
-            }
-        }
-        catch (Exception)
-        {
-            // The cluster may already be gone.
+            await _subscription.DisposeAsync();
         }
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
@@ -119,7 +120,6 @@ public sealed class Omni2Cluster : IAsyncDisposable
                 o.Invariant = "Npgsql";
                 o.ConnectionString = configuration.GetConnectionString(SiloConfiguration.PostgresConnectionName);
             });
-            client.AddMemoryStreams(StreamNames.Provider);
         }
     }
 }

@@ -1,0 +1,22 @@
+namespace Omni2.Contracts;
+
+/// <summary>
+/// The largest timeouts a server may be registered with, and the Orleans response timeouts that
+/// follow from them: a grain request must outlive the longest operation it may run.
+/// </summary>
+public static class ServerLimits
+{
+    public const int MaxCallTimeoutSeconds = 3600;
+    public const int MaxCheckTimeoutSeconds = 600;
+    public const int MaxConnectTimeoutSeconds = 600;
+    public const int MaxHealthCheckIntervalSeconds = 86400;
+
+    /// <summary>The longest tool call, plus a minute for queueing and the answer.</summary>
+    public const string CallResponseTimeout = "01:01:00";
+
+    /// <summary>
+    /// An admin action that reconnects: it may wait behind a check in flight (check timeout), then
+    /// connects and lists tools (connect + check timeout), plus a minute.
+    /// </summary>
+    public const string ConnectResponseTimeout = "00:31:00";
+}

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Omni2.Contracts;
+using Omni2.Grains.Persistence;
+
+namespace Omni2.Grains.Feed;
+
+/// <summary>
+/// The live last check, at the cost of one message and one database statement per silo per
+/// interval: grains record each successful check here (in memory), and every
+/// <see cref="StatusFeedOptions.CheckFlushInterval"/> the latest check of each server goes out on
+/// the status feed and into <c>last_check_at</c>, as one batch. A check is no transition: nothing
+/// else changes, and a batch lost to a database outage is superseded by the next.
+/// </summary>
+public sealed partial class CheckRecorder(
+    StatusPublisher publisher,
+    IStatusProjection projection,
+    IOptions<StatusFeedOptions> options,
+    TimeProvider time,
+    ILogger<CheckRecorder> logger) : BackgroundService
+{
+    private ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>Records a successful check of <paramref name="server"/>; returns at once.</summary>
+    public void Record(string server, DateTimeOffset at) =>
+        _pending.AddOrUpdate(server, at, (_, known) => at > known ? at : known);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CheckFlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken stoppingToken)
+    {
+        if (_pending.IsEmpty)
+        {
+            return;
+        }
+        var taken = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal));
+        var checks = taken.Select(p => new ServerCheck(p.Key, p.Value)).ToImmutableArray();
+        publisher.PublishChecks(checks);
+        try
+        {
+            await projection.WriteLastChecksAsync(checks, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogWriteFailed(checks.Length, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Writing {Count} last checks failed (the next batch supersedes them): {Error}")]
+    private partial void LogWriteFailed(int count, string error);
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Omni2.Contracts;
+using Omni2.Grains.Mcp;
+
+namespace Omni2.Grains.Servers;
+
+/// <summary>
+/// How a proxied tool call reads its arguments and what its ending means: the outcome (and so the
+/// HTTP status) the caller gets, and whether the failure was the server's fault. Only a server's
+/// fault counts against its health: otherwise one caller repeating a bad call could take a server
+/// offline for everyone.
+/// </summary>
+public static class ToolCallMapper
+{
+    /// <summary>Parses the arguments: absent or null is none; anything but a JSON object is an error.</summary>
+    public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, object?> arguments, out string error)
+    {
+        arguments = new Dictionary<string, object?>();
+        error = "";
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return true;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind is JsonValueKind.Null)
+            {
+                return true;
+            }
+            if (document.RootElement.ValueKind is not JsonValueKind.Object)
+            {
+                error = $"arguments must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}";
+                return false;
+            }
+            arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            error = $"arguments are not valid JSON: {ex.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The server answered: its result, an <c>isError</c> result included.</summary>
+    public static ToolCallResult Completed(CallToolResult result, double durationMs) => new()
+    {
+        Outcome = ToolCallOutcome.Completed,
+        ContentJson = McpConnection.ToJson(result.Content),
+        StructuredContentJson = result.StructuredContent?.GetRawText(),
+        IsError = result.IsError ?? false,
+        DurationMs = durationMs,
+    };
+
+    public static ToolCallResult Failed(ToolCallOutcome outcome, string detail, double durationMs = 0) => new()
+    {
+        Outcome = outcome,
+        Detail = detail,
+        DurationMs = durationMs,
+    };
+
+    /// <summary>A call that threw: what the caller gets, and whether it counts as a failed check.</summary>
+    public static (ToolCallResult Result, bool ServerFault) Failure(Exception exception, string server, string tool, int timeoutSeconds, double durationMs)
+    {
+        switch (exception)
+        {
+            case TimeoutException:
+                // One slow tool proves nothing about the server (the caller may have asked for a long
+                // job); the health check, bounded by its own timeout, decides whether it still answers.
+                return (Failed(ToolCallOutcome.Timeout, $"MCP server '{server}' did not answer '{tool}' within {timeoutSeconds} s", durationMs), false);
+            case McpProtocolException protocol:
+                // The server answered with a JSON-RPC error: it is alive.
+                var outcome = protocol.ErrorCode switch
+                {
+                    McpErrorCode.InvalidParams => ToolCallOutcome.InvalidArguments,
+                    McpErrorCode.MethodNotFound => ToolCallOutcome.UnknownTool,
+                    _ => ToolCallOutcome.UpstreamFailure,
+                };
+                return (Failed(outcome, $"MCP server '{server}' rejected '{tool}': {protocol.Message}", durationMs), false);
+        }
+        var fault = IsServerFault(exception);
+        var status = StatusOf(exception);
+        var detail = status is { } code && !fault
+            ? $"MCP server '{server}' refused '{tool}' with HTTP {(int)code}"
+            : $"MCP server '{server}' failed during '{tool}': {exception.Message}";
+        return (Failed(ToolCallOutcome.UpstreamFailure, detail, durationMs), fault);
+    }
+
+    /// <summary>
+    /// The server's fault: it could not be reached or the connection broke (refused, reset, a stdio
+    /// process that exited), it answered the MCP endpoint with HTTP 5xx or 404, or it did not answer
+    /// in time. Not its fault: any other 4xx (the caller's request, e.g. oversized arguments), a
+    /// JSON-RPC or tool error, a cancellation by the caller.
+    /// </summary>
+    public static bool IsServerFault(Exception exception)
+    {
+        if (exception is OperationCanceledException and not TaskCanceledException { InnerException: TimeoutException })
+        {
+            return false;
+        }
+        if (StatusOf(exception) is { } status)
+        {
+            return (int)status >= 500 || status is HttpStatusCode.NotFound;
+        }
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException or HttpRequestException or SocketException or IOException or ObjectDisposedException)
+            {
+                return true;
+            }
+            if (e is McpProtocolException)
+            {
+                return false;
+            }
+        }
+        // The SDK reports a session that ended (a stdio exit, a closed transport) as an McpException
+        // or an InvalidOperationException about the transport.
+        return exception is McpException or InvalidOperationException
+            && (exception.Message.Contains("transport", StringComparison.OrdinalIgnoreCase)
+                || exception.Message.Contains("closed", StringComparison.OrdinalIgnoreCase)
+                || exception.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static HttpStatusCode? StatusOf(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { StatusCode: { } status })
+            {
+                return status;
+            }
+        }
+        return null;
+    }
+}
