@@ -57,6 +57,14 @@ public sealed record McpServerConfig
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
+    /// <summary>Whether <paramref name="other"/> reaches the same server the same way (if not, the connection must be renewed).</summary>
+    public bool ReachesLike(McpServerConfig other) =>
+        Transport == other.Transport && Url == other.Url && Command == other.Command
+        && Args.SequenceEqual(other.Args)
+        && Env.OrderBy(p => p.Key).SequenceEqual(other.Env.OrderBy(p => p.Key))
+        && Headers.OrderBy(p => p.Key).SequenceEqual(other.Headers.OrderBy(p => p.Key))
+        && ConnectTimeoutSeconds == other.ConnectTimeoutSeconds;
+
     /// <summary>What anyone allowed to see the server may know of its configuration.</summary>
     public McpServerInfo ToInfo() => new(Name, Transport, Enabled, AllowedRoles);
 

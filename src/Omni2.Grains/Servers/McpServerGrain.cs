@@ -83,7 +83,7 @@ public sealed partial class McpServerGrain(
         {
             await this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
         }
-        if (previous is not null && ReachabilityChanged(previous, config) && Status is not HealthStatus.Disabled)
+        if (previous is not null && !previous.ReachesLike(config) && Status is not HealthStatus.Disabled)
         {
             LogReconfigured(Name);
             await AttemptAsync(CancellationToken.None);
@@ -99,7 +99,7 @@ public sealed partial class McpServerGrain(
         if (reason is RetireReason.Disabled)
         {
             // Kept (as disabled) so that enabling the row again is recorded as manually_enabled.
-            Apply(_breaker.Disable("disabled in configuration"));
+            _writer.Record(_breaker.Disable("disabled in configuration"));
             await _writer.WhenWrittenAsync(AdminWriteWait);
         }
         else
@@ -117,57 +117,21 @@ public sealed partial class McpServerGrain(
 
     public async Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken)
     {
-        var result = await CallAsync(request, cancellationToken);
-        writing.Metrics.ToolCall(result.DurationMs, result.Outcome);
-        return result;
-    }
-
-    private async Task<ToolCallResult> CallAsync(ToolCallRequest request, CancellationToken cancellationToken)
-    {
         if (_connection.Current is null && Status is HealthStatus.Healthy or HealthStatus.Unknown && Config is { } connecting)
         {
             await _connection.WaitForAttemptAsync(connecting.ConnectTimeout + connecting.CheckTimeout);
         }
         var connection = _connection.Current;
-        var config = Config;
-        if (Status is not HealthStatus.Healthy || connection is null || config is null)
+        var (result, serverFault) = Status is not HealthStatus.Healthy || connection is null || Config is null
+            ? (ToolCallMapper.Unavailable(Name, Status, _breaker.RecoveryEta), false)
+            : await ToolCallMapper.CallAsync(connection, Name, Config, state.State.Tools, request, cancellationToken);
+        if (serverFault)
         {
-            return new ToolCallResult
-            {
-                Outcome = ToolCallOutcome.Unavailable,
-                Detail = Status is HealthStatus.Healthy ? $"MCP server '{Name}' is reconnecting" : $"MCP server '{Name}' is {Status.ToWire()}",
-                RetryAfter = _breaker.RecoveryEta,
-            };
+            // Passive health: a failure that is the server's fault counts as a failed check at once.
+            this.AsReference<IMcpServerGrain>().ReportCallFailureAsync(connection!.Generation, result.Detail ?? "call failed").Ignore();
         }
-        if (!state.State.Tools.Any(t => t.Name == request.Tool))
-        {
-            return ToolCallMapper.Failed(ToolCallOutcome.UnknownTool, $"MCP server '{Name}' has no tool '{request.Tool}'");
-        }
-        if (!ToolCallMapper.TryParseArguments(request.ArgumentsJson, out var arguments, out var argumentError))
-        {
-            return ToolCallMapper.Failed(ToolCallOutcome.InvalidArguments, argumentError);
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await connection.CallToolAsync(request.Tool, arguments, config.CallTimeout, cancellationToken);
-            return ToolCallMapper.Completed(result, Elapsed(started));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return ToolCallMapper.Failed(ToolCallOutcome.Cancelled, $"the call of '{request.Tool}' was cancelled by its caller", Elapsed(started));
-        }
-        catch (Exception ex)
-        {
-            var (result, serverFault) = ToolCallMapper.Failure(ex, Name, request.Tool, config.CallTimeoutSeconds, Elapsed(started));
-            if (serverFault)
-            {
-                // Passive health: a failure that is the server's fault counts as a failed check at once.
-                this.AsReference<IMcpServerGrain>().ReportCallFailureAsync(connection.Generation, ex.Message).Ignore();
-            }
-            return result;
-        }
+        writing.Metrics.ToolCall(result.DurationMs, result.Outcome);
+        return result;
     }
 
     public async Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken)
@@ -182,7 +146,7 @@ public sealed partial class McpServerGrain(
         if (_breaker.Disable(reason) is { } transition)
         {
             await _connection.DropAsync();
-            Apply(transition);
+            _writer.Record(transition);
             await _writer.WhenWrittenAsync(AdminWriteWait);
         }
         return _writer.Status();
@@ -192,7 +156,7 @@ public sealed partial class McpServerGrain(
     {
         if (_breaker.Enable() is { } transition)
         {
-            Apply(transition);
+            _writer.Record(transition);
             if (Config is { } config)
             {
                 await this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
@@ -207,7 +171,7 @@ public sealed partial class McpServerGrain(
     {
         if (_breaker.State.IsFailing)
         {
-            Apply(_breaker.Reset());
+            _writer.Record(_breaker.Reset());
             await AttemptAsync(cancellationToken);
             await _writer.WhenWrittenAsync(AdminWriteWait);
         }
@@ -243,7 +207,7 @@ public sealed partial class McpServerGrain(
     {
         if (reminderName == HealthReminder)
         {
-            writing.Metrics.HealthCheckLag(LagBehindSchedule(status));
+            writing.Metrics.HealthCheckLag(status, writing.Time.GetUtcNow());
             await StepAsync(CancellationToken.None);
         }
     }
@@ -265,7 +229,7 @@ public sealed partial class McpServerGrain(
             case HealthStatus.Disconnected or HealthStatus.CircuitOpen:
                 if (_breaker.CheckDowntime() is { } disabled)
                 {
-                    Apply(disabled);
+                    _writer.Record(disabled);
                 }
                 else if (_breaker.IsAttemptDue)
                 {
@@ -314,16 +278,7 @@ public sealed partial class McpServerGrain(
                 (generation, reason) => self.ReportCallFailureAsync(generation, reason),
                 cancellationToken);
             writing.Metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
-            state.State.LastError = null;
-            _writer.Checked();
-            if (_breaker.RecordSuccess() is { } transition)
-            {
-                _writer.Transition(transition, tools);
-            }
-            else
-            {
-                _writer.ToolsChanged(tools);
-            }
+            _writer.Connected(_breaker.RecordSuccess(), tools);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -340,22 +295,8 @@ public sealed partial class McpServerGrain(
 
     private void RecordFailure(string error)
     {
-        state.State.LastCheckAt = writing.Time.GetUtcNow();
-        state.State.LastError = error;
-        Apply(_breaker.RecordFailure(error));
+        _writer.Failed(error, _breaker.RecordFailure(error));
         ScheduleNextStep(immediately: false);
-    }
-
-    private void Apply(BreakerTransition? transition)
-    {
-        if (transition is null)
-        {
-            _writer.BreakerChanged();
-        }
-        else
-        {
-            _writer.Transition(transition);
-        }
     }
 
     /// <summary>
@@ -369,24 +310,12 @@ public sealed partial class McpServerGrain(
         await _connection.CloseAsync(failed);
     }
 
+    /// <summary>Arms the one step timer: now, at the breaker's next wake-up, or not at all.</summary>
     private void ScheduleNextStep(bool immediately)
     {
-        TimeSpan? due = immediately
-            ? TimeSpan.Zero
-            : _breaker.NextWakeAt is { } wake ? Max(wake - writing.Time.GetUtcNow(), TimeSpan.Zero) : null;
-        if (due is null)
-        {
-            _stepTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
-        }
-        if (_stepTimer is null)
-        {
-            _stepTimer = this.RegisterGrainTimer(StepAsync, new GrainTimerCreationOptions(due.Value, Timeout.InfiniteTimeSpan));
-        }
-        else
-        {
-            _stepTimer.Change(due.Value, Timeout.InfiniteTimeSpan);
-        }
+        var due = immediately ? TimeSpan.Zero : _breaker.NextWakeAt is { } wake ? Max(wake - writing.Time.GetUtcNow(), TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
+        _stepTimer ??= this.RegisterGrainTimer(StepAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+        _stepTimer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     private async Task<McpServerConfig?> LoadConfigAsync(CancellationToken cancellationToken)
@@ -409,24 +338,6 @@ public sealed partial class McpServerGrain(
         {
             await this.UnregisterReminder(reminder);
         }
-    }
-
-    private static bool ReachabilityChanged(McpServerConfig a, McpServerConfig b) =>
-        a.Transport != b.Transport || a.Url != b.Url || a.Command != b.Command
-        || !a.Args.SequenceEqual(b.Args)
-        || !a.Env.OrderBy(p => p.Key).SequenceEqual(b.Env.OrderBy(p => p.Key))
-        || !a.Headers.OrderBy(p => p.Key).SequenceEqual(b.Headers.OrderBy(p => p.Key))
-        || a.ConnectTimeoutSeconds != b.ConnectTimeoutSeconds;
-
-    private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-
-    /// <summary>How long after its scheduled time (the first tick plus whole periods) this tick runs.</summary>
-    private TimeSpan LagBehindSchedule(TickStatus status)
-    {
-        var sinceFirst = writing.Time.GetUtcNow().UtcDateTime - DateTime.SpecifyKind(status.FirstTickTime, DateTimeKind.Utc);
-        return status.Period > TimeSpan.Zero && sinceFirst > TimeSpan.Zero
-            ? TimeSpan.FromTicks(sinceFirst.Ticks % status.Period.Ticks)
-            : TimeSpan.Zero;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -81,11 +81,42 @@ public sealed partial class ServerStatusWriter(
         RequestWrite();
     }
 
-    /// <summary>A breaker change that is no transition (e.g. a reset of a disconnected server's counters): written, not announced.</summary>
-    public void BreakerChanged()
+    /// <summary>
+    /// What the breaker decided: a transition, or a change that is none (e.g. a reset of a
+    /// disconnected server's counters), which is written but not announced.
+    /// </summary>
+    public void Record(BreakerTransition? transition)
     {
+        if (transition is not null)
+        {
+            Transition(transition);
+            return;
+        }
         Change();
         RequestWrite();
+    }
+
+    /// <summary>A connect (or recovery attempt) succeeded and listed <paramref name="tools"/>.</summary>
+    public void Connected(BreakerTransition? transition, ImmutableArray<McpToolInfo> tools)
+    {
+        state.State.LastError = null;
+        Checked();
+        if (transition is not null)
+        {
+            Transition(transition, tools);
+        }
+        else
+        {
+            ToolsChanged(tools);
+        }
+    }
+
+    /// <summary>A check or connect failed with <paramref name="error"/>, and the breaker decided <paramref name="transition"/>.</summary>
+    public void Failed(string error, BreakerTransition? transition)
+    {
+        state.State.LastCheckAt = services.Time.GetUtcNow();
+        state.State.LastError = error;
+        Record(transition);
     }
 
     /// <summary>The server listed other tools than before (published even while the database is down).</summary>

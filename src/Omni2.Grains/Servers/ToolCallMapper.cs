@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -9,13 +10,51 @@ using Omni2.Grains.Mcp;
 namespace Omni2.Grains.Servers;
 
 /// <summary>
-/// How a proxied tool call reads its arguments and what its ending means: the outcome (and so the
-/// HTTP status) the caller gets, and whether the failure was the server's fault. Only a server's
+/// A proxied tool call from request to result: the checks before it (the tool exists, the
+/// arguments are a JSON object), the call itself, and what its ending means: the outcome (and so
+/// the HTTP status) the caller gets, and whether a failure was the server's fault. Only a server's
 /// fault counts against its health: otherwise one caller repeating a bad call could take a server
-/// offline for everyone.
+/// offline for everyone. Everything but <see cref="CallAsync"/> is pure.
 /// </summary>
 public static class ToolCallMapper
 {
+    /// <summary>Calls <paramref name="request"/>'s tool on a healthy server's connection.</summary>
+    public static async Task<(ToolCallResult Result, bool ServerFault)> CallAsync(
+        McpConnection connection, string server, McpServerConfig config, IReadOnlyList<McpToolInfo> tools,
+        ToolCallRequest request, CancellationToken cancellationToken)
+    {
+        if (!tools.Any(t => t.Name == request.Tool))
+        {
+            return (Failed(ToolCallOutcome.UnknownTool, $"MCP server '{server}' has no tool '{request.Tool}'"), false);
+        }
+        if (!TryParseArguments(request.ArgumentsJson, out var arguments, out var argumentError))
+        {
+            return (Failed(ToolCallOutcome.InvalidArguments, argumentError), false);
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await connection.CallToolAsync(request.Tool, arguments, config.CallTimeout, cancellationToken);
+            return (Completed(result, Stopwatch.GetElapsedTime(started).TotalMilliseconds), false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (Failed(ToolCallOutcome.Cancelled, $"the call of '{request.Tool}' was cancelled by its caller", Stopwatch.GetElapsedTime(started).TotalMilliseconds), false);
+        }
+        catch (Exception ex)
+        {
+            return Failure(ex, server, request.Tool, config.CallTimeoutSeconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>The server is not healthy (or still reconnecting): 503, with when to retry.</summary>
+    public static ToolCallResult Unavailable(string server, HealthStatus status, TimeSpan? retryAfter) => new()
+    {
+        Outcome = ToolCallOutcome.Unavailable,
+        Detail = status is HealthStatus.Healthy ? $"MCP server '{server}' is reconnecting" : $"MCP server '{server}' is {status.ToWire()}",
+        RetryAfter = retryAfter,
+    };
+
     /// <summary>Parses the arguments: absent or null is none; anything but a JSON object is an error.</summary>
     public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, object?> arguments, out string error)
     {

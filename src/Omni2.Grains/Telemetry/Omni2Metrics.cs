@@ -40,8 +40,17 @@ public sealed class Omni2Metrics
     public void HealthCheck(TimeSpan duration, bool healthy) =>
         _healthChecks.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", healthy ? "ok" : "failed"));
 
-    /// <summary>A reminder tick ran <paramref name="lag"/> after its scheduled time (a silo that keeps up stays in milliseconds).</summary>
-    public void HealthCheckLag(TimeSpan lag) => _checkLag.Record(Math.Max(0, lag.TotalSeconds));
+    /// <summary>How late a reminder tick runs after its scheduled time (a silo that keeps up stays in milliseconds).</summary>
+    public void HealthCheckLag(TickStatus tick, DateTimeOffset now) => _checkLag.Record(Math.Max(0, LagBehindSchedule(tick, now).TotalSeconds));
+
+    /// <summary>How long after its scheduled time (the first tick plus whole periods) a tick runs.</summary>
+    public static TimeSpan LagBehindSchedule(TickStatus tick, DateTimeOffset now)
+    {
+        var sinceFirst = now.UtcDateTime - DateTime.SpecifyKind(tick.FirstTickTime, DateTimeKind.Utc);
+        return tick.Period > TimeSpan.Zero && sinceFirst > TimeSpan.Zero
+            ? TimeSpan.FromTicks(sinceFirst.Ticks % tick.Period.Ticks)
+            : TimeSpan.Zero;
+    }
 
     public void ToolCall(double milliseconds, ToolCallOutcome outcome) =>
         _toolCalls.Record(milliseconds / 1000, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));

@@ -144,10 +144,10 @@ public static partial class ServerRegistrationValidator
                 Error("allowed_roles", $"'{role}' is not one of {string.Join(", ", Roles.All)}");
             }
         }
-        CheckRange(body.HealthCheckIntervalSeconds, "health_check_interval_seconds", 1, 86400, Error);
-        CheckRange(body.CheckTimeoutSeconds, "check_timeout_seconds", 1, 600, Error);
-        CheckRange(body.ConnectTimeoutSeconds, "connect_timeout_seconds", 1, 600, Error);
-        CheckRange(body.CallTimeoutSeconds, "call_timeout_seconds", 1, 3600, Error);
+        CheckRange(body.HealthCheckIntervalSeconds, "health_check_interval_seconds", 1, ServerLimits.MaxHealthCheckIntervalSeconds, Error);
+        CheckRange(body.CheckTimeoutSeconds, "check_timeout_seconds", 1, ServerLimits.MaxCheckTimeoutSeconds, Error);
+        CheckRange(body.ConnectTimeoutSeconds, "connect_timeout_seconds", 1, ServerLimits.MaxConnectTimeoutSeconds, Error);
+        CheckRange(body.CallTimeoutSeconds, "call_timeout_seconds", 1, ServerLimits.MaxCallTimeoutSeconds, Error);
 
         errors = found.ToDictionary(p => p.Key, p => p.Value.ToArray());
         if (errors.Count > 0)

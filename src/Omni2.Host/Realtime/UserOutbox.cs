@@ -1,3 +1,5 @@
+using Omni2.Contracts;
+
 namespace Omni2.Host.Realtime;
 
 /// <summary>
@@ -18,8 +20,11 @@ public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
 
     public void Add(RealtimeMessage message)
     {
-        // Fleet-wide messages (alerts) are keyed by type: one of each kind pending at most.
-        var key = message.McpName ?? "*" + message.Type;
+        // Fleet-wide messages (alerts, checks) are keyed by type: one of each kind pending at most.
+        // A server's tool changes coalesce apart from its transitions, which they must never replace.
+        var key = message.McpName is null ? "*" + message.Type
+            : message.Type == StatusMessageTypes.ToolsChanged ? message.McpName + "|tools"
+            : message.McpName;
         if (_pending.TryAdd(key, message))
         {
             _order.Add(key);
