@@ -2,13 +2,16 @@
 # Provides a local PostgreSQL for tests and local runs, with no systemd and no prior setup:
 # installs Debian's server when missing, runs initdb + pg_ctl in its own directory on a free
 # loopback port, creates the database and applies sql/. Idempotent: a running instance is reused.
+# The port is saved in $OMNI2_PG_DIR/port; a stopped instance starts again on that port when it is
+# free, so 'stop' then 'start' brings it back with the same connection string (tests use this to
+# take the database away and give it back).
 #
 #   scripts/postgres.sh start   prints the Npgsql connection string on stdout
-#   scripts/postgres.sh stop
+#   scripts/postgres.sh stop    pg_ctl stop -m fast: connections are cut, as in an outage
 #   scripts/postgres.sh status
 #
-# OMNI2_PG_DIR (default /tmp/omni2-pg), OMNI2_PG_PORT (default: first free port from 55432),
-# OMNI2_PG_DB (default omni2).
+# OMNI2_PG_DIR (default /tmp/omni2-pg), OMNI2_PG_PORT (default: first free port from 55432; used
+# when there is no saved port or it is taken), OMNI2_PG_DB (default omni2).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${OMNI2_PG_DIR:-/tmp/omni2-pg}"
@@ -53,9 +56,12 @@ start() {
   if as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     port=$(cat "$dir/port")
   else
-    port="${OMNI2_PG_PORT:-55432}"
-    until port_free "$port"; do port=$((port + 1)); done
-    echo "$port" > "$dir/port"
+    port=$(cat "$dir/port" 2>/dev/null || true)
+    if ! [[ $port =~ ^[0-9]+$ ]] || ! port_free "$port"; then
+      port="${OMNI2_PG_PORT:-55432}"
+      until port_free "$port"; do port=$((port + 1)); done
+      echo "$port" > "$dir/port"
+    fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" >/dev/null
   fi

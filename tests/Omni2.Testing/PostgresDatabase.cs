@@ -4,7 +4,7 @@ namespace Omni2.Testing;
 
 /// <summary>
 /// A fresh database on the real PostgreSQL that <c>scripts/postgres.sh</c> provides (or
-/// <c>OMNI2_TEST_POSTGRES</c> names), with the schema applied by <c>sql/apply.sh</c>.
+/// <c>OMNI2_TEST_POSTGRES</c> names, or the caller gives), with the schema applied by <c>sql/apply.sh</c>.
 /// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
@@ -25,9 +25,11 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public string Name { get; }
 
-    public static async Task<PostgresDatabase> CreateAsync()
+    public static async Task<PostgresDatabase> CreateAsync() => await CreateAsync(await ServerAsync());
+
+    /// <summary>A fresh database on another server (<paramref name="server"/> connects to any of its databases), e.g. a <see cref="PostgresServer"/>.</summary>
+    public static async Task<PostgresDatabase> CreateAsync(string server)
     {
-        var server = await ServerAsync();
         var name = $"omni2_test_{Guid.NewGuid():N}"[..30];
         await using (var admin = new NpgsqlConnection(server))
         {

@@ -50,10 +50,13 @@ public sealed class RealtimeClient : IAsyncDisposable
     }
 
     /// <summary>Every event received, batches unpacked, in order.</summary>
-    public List<JsonElement> Events() =>
-        [.. Messages.SelectMany(m => m.Message.GetProperty("type").GetString() == "batch"
+    public List<JsonElement> Events() => [.. TimedEvents().Select(e => e.Event)];
+
+    /// <summary>Every event received with the time its message arrived, batches unpacked, in order.</summary>
+    public List<(DateTimeOffset At, JsonElement Event)> TimedEvents() =>
+        [.. Messages.SelectMany(m => (m.Message.GetProperty("type").GetString() == "batch"
             ? m.Message.GetProperty("events").EnumerateArray().ToArray()
-            : new[] { m.Message })];
+            : new[] { m.Message }).Select(e => (m.At, e)))];
 
     /// <summary>The newest status the client holds for each server (snapshots and events, by version).</summary>
     public Dictionary<string, JsonElement> LatestStatuses()

@@ -33,9 +33,17 @@ public static class RepoPaths
     }
 
     /// <summary>Runs a repository script with bash and returns its standard output; throws with its error output on failure.</summary>
-    public static async Task<string> RunScriptAsync(string relativePath, params string[] args)
+    public static Task<string> RunScriptAsync(string relativePath, params string[] args) =>
+        RunScriptAsync(relativePath, new Dictionary<string, string>(), args);
+
+    /// <summary>The same, with <paramref name="environment"/> added to this process's environment.</summary>
+    public static async Task<string> RunScriptAsync(string relativePath, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(Path.Combine(Root, relativePath));
         foreach (var arg in args)
         {
