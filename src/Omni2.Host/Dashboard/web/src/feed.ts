@@ -43,6 +43,8 @@ export function describeMessage(raw: unknown, now: Date = new Date()): FeedEntry
     }
     case 'session_expired':
       return [{ at, text: `Session expired${why}; reconnecting`, level: 'warn' }];
+    case 'health_checks':
+      return []; // routine, every few seconds: the last-check column shows it
     default:
       return [{ at, text: `Unrecognised message${typeof raw.type === 'string' ? ` '${raw.type.slice(0, 40)}'` : ''}`, level: 'info' }];
   }

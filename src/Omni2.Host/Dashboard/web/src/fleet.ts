@@ -1,6 +1,7 @@
 // The fleet as the dashboard knows it, and how every message changes it. Pure functions that
 // never throw: a message that makes no sense leaves the state as it was.
 import { isRecord, parseServer, parseServers, str, type Server } from './model';
+import { parseTime } from './time';
 
 export interface CriticalAlert {
   servers: string[];
@@ -43,6 +44,8 @@ function apply(state: FleetState, raw: unknown, allowBatch: boolean): FleetState
       const servers = Array.isArray(raw.servers) ? raw.servers.filter((s): s is string => typeof s === 'string') : [];
       return servers.length > 0 ? { ...state, alert: { servers, timestamp: str(raw.timestamp) } } : state;
     }
+    case 'health_checks':
+      return Array.isArray(raw.checks) ? raw.checks.reduce<FleetState>(advanceLastCheck, state) : state;
     case 'session_expired':
       return state;
     default:
@@ -59,6 +62,27 @@ function upsert(state: FleetState, server: Server | null): FleetState {
   if (known && known.version > server.version) {
     return state;
   }
+  return put(state, server);
+}
+
+/**
+ * One entry of health_checks: a shown server's last successful check, which only moves forward
+ * (checks may be reported late or twice). Nothing else about the server changes.
+ */
+function advanceLastCheck(state: FleetState, raw: unknown): FleetState {
+  if (!isRecord(raw)) {
+    return state;
+  }
+  const known = state.servers.get(str(raw.mcp_name) ?? '');
+  const at = str(raw.last_check_at);
+  const when = parseTime(at);
+  if (!known || when === null || when <= (parseTime(known.last_check_at) ?? -Infinity)) {
+    return state;
+  }
+  return put(state, { ...known, last_check_at: at });
+}
+
+function put(state: FleetState, server: Server): FleetState {
   const servers = new Map(state.servers);
   servers.set(server.name, server);
   return { ...state, servers };

@@ -41,6 +41,11 @@ export function statusKind(status: unknown): KnownStatus {
   return (KNOWN_STATUSES as readonly unknown[]).includes(status) ? (status as KnownStatus) : 'unknown';
 }
 
+/** The fields in which a newer view of a server differs from the one shown. */
+export function changedFields(before: Server, after: Server): (keyof Server)[] {
+  return (Object.keys(after) as (keyof Server)[]).filter((field) => before[field] !== after[field]);
+}
+
 /** A ServerView from the wire, or null when it has no usable name. */
 export function parseServer(raw: unknown): Server | null {
   if (!isRecord(raw)) {

@@ -3,7 +3,7 @@ import { api, describeError } from './api';
 import { ADMIN_ACTIONS, getAdminButtonState, getButtonState, type AdminAction } from './buttons';
 import type { ConnectionState } from './connection';
 import { h, setButton } from './dom';
-import { isRecord, statusKind, str, type Server } from './model';
+import { changedFields, isRecord, statusKind, str, type Server } from './model';
 import { formatAgo, formatCountdown } from './time';
 import { canCallTools, type Role } from './token';
 import { parseTools, ToolForm, type Tool } from './toolForm';
@@ -76,15 +76,29 @@ export class ServerRow {
     }
     this.detail = h('tr', { class: 'detail', 'data-detail-for': server.name, hidden: true },
       h('td', { colspan: String(COLUMNS.length) }, this.lastError, h('div', { class: 'detail-grid' }, ...sections)));
-    this.update(server);
+    this.render();
   }
 
   get name(): string {
     return this.server.name;
   }
 
+  /** Redraws what changed: nothing for the same view, only the last-check cell for a newer check. */
   update(server: Server): void {
+    const changed = changedFields(this.server, server);
     this.server = server;
+    if (changed.length === 0) {
+      return;
+    }
+    if (changed.every((field) => field === 'last_check_at')) {
+      this.showLastCheck(Date.now());
+    } else {
+      this.render();
+    }
+  }
+
+  private render(): void {
+    const server = this.server;
     const kind = statusKind(server.health_status);
     this.cells.status.textContent = server.health_status.replace(/_/g, ' ');
     this.cells.status.className = `badge badge-${kind}`;
@@ -116,11 +130,14 @@ export class ServerRow {
     }
   }
 
+  /** The relative times, as the clock moves on (every second, for every row). */
   tick(now: number): void {
-    this.cells.lastCheck.textContent = formatAgo(this.server.last_check_at, now);
-    this.cells.lastCheck.title = this.server.last_check_at ?? '';
-    this.cells.next.textContent = formatCountdown(this.server.next_attempt_at, now);
-    this.cells.next.title = this.server.next_attempt_at ?? '';
+    this.showLastCheck(now);
+    showTime(this.cells.next, formatCountdown(this.server.next_attempt_at, now), this.server.next_attempt_at);
+  }
+
+  private showLastCheck(now: number): void {
+    showTime(this.cells.lastCheck, formatAgo(this.server.last_check_at, now), this.server.last_check_at);
   }
 
   private setExpanded(expanded: boolean): void {
@@ -229,5 +246,15 @@ export class ServerRow {
       this.ctx.log(`${this.server.name}: ${action} failed — ${describeError(result)}`, 'error');
     }
     this.refreshButtons();
+  }
+}
+
+/** A relative time with its exact value as the tooltip; the DOM is written only when they change. */
+function showTime(cell: HTMLElement, text: string, iso: string | null): void {
+  if (cell.textContent !== text) {
+    cell.textContent = text;
+  }
+  if (cell.title !== (iso ?? '')) {
+    cell.title = iso ?? '';
   }
 }

@@ -1,6 +1,7 @@
 // Times as a person reads them; unparsable input gives a dash, never an exception.
 
-function parse(iso: string | null | undefined): number | null {
+/** Milliseconds since the epoch, or null when the text is not a time. */
+export function parseTime(iso: string | null | undefined): number | null {
   if (!iso) {
     return null;
   }
@@ -20,13 +21,13 @@ function span(seconds: number): string {
 
 /** "12 s ago" for a past time. */
 export function formatAgo(iso: string | null | undefined, now: number): string {
-  const at = parse(iso);
+  const at = parseTime(iso);
   return at === null ? '—' : `${span(Math.max(0, Math.round((now - at) / 1000)))} ago`;
 }
 
 /** "in 1 min 5 s" until a future time; "due" once it has passed. */
 export function formatCountdown(iso: string | null | undefined, now: number): string {
-  const at = parse(iso);
+  const at = parseTime(iso);
   if (at === null) {
     return '—';
   }

@@ -19,6 +19,12 @@ describe('describeMessage', () => {
     expect(describeMessage({ type: 'tools_changed' })[0]?.text).toBe('a server: tools changed');
   });
 
+  it('health checks give no line, alone or in a batch', () => {
+    const checks = { type: 'health_checks', timestamp: 't', checks: [{ mcp_name: 'a', last_check_at: 't' }] };
+    expect(describeMessage(checks)).toEqual([]);
+    expect(describeMessage({ type: 'batch', events: [checks] })).toEqual([]);
+  });
+
   it.each([null, 'x', 5, []])('%j gives no line', (message) => {
     expect(describeMessage(message)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyMessage, dismissAlert, emptyFleet, replaceFleet, sortedServers, type FleetState } from '../src/fleet';
-import { parseServer, parseServers } from '../src/model';
+import { changedFields, parseServer, parseServers } from '../src/model';
 
 const view = (name: string, version: number, health_status = 'healthy', extra: Record<string, unknown> = {}) => ({
   name, transport: 'streamable_http', enabled: true, health_status, circuit_state: 'closed', consecutive_failures: 0,
@@ -10,6 +10,11 @@ const view = (name: string, version: number, health_status = 'healthy', extra: R
 const snapshot = (...servers: unknown[]) => applyMessage(emptyFleet, { type: 'snapshot', timestamp: 't', snapshot: servers });
 
 const statusOf = (state: FleetState, name: string) => state.servers.get(name)?.health_status;
+
+const checked = (...checks: [string, unknown][]) =>
+  ({ type: 'health_checks', timestamp: '2026-11-24T10:00:06Z', checks: checks.map(([mcp_name, last_check_at]) => ({ mcp_name, last_check_at })) });
+
+const lastCheckOf = (state: FleetState, name: string) => state.servers.get(name)?.last_check_at;
 
 describe('snapshot', () => {
   it('replaces the fleet and marks it loaded', () => {
@@ -100,6 +105,58 @@ describe('batch', () => {
   });
 });
 
+describe('health checks', () => {
+  it('a health_checks message advances the last check of the named servers only', () => {
+    const before = snapshot(view('a', 1), view('b', 1), view('c', 1));
+    const state = applyMessage(before, checked(['a', '2026-11-24T10:00:04.512Z'], ['c', '2026-11-24T10:00:05Z']));
+    expect(lastCheckOf(state, 'a')).toBe('2026-11-24T10:00:04.512Z');
+    expect(lastCheckOf(state, 'c')).toBe('2026-11-24T10:00:05Z');
+    expect(state.servers.get('b')).toBe(before.servers.get('b'));
+  });
+
+  it('a health check changes nothing about the server but its last check', () => {
+    const before = snapshot(view('a', 7, 'disconnected', { consecutive_failures: 2, last_error: 'ping failed' }));
+    const state = applyMessage(before, checked(['a', '2026-11-24T10:00:04Z']));
+    expect(changedFields(before.servers.get('a')!, state.servers.get('a')!)).toEqual(['last_check_at']);
+  });
+
+  it('an older last check never moves it back', () => {
+    const before = snapshot(view('a', 1));
+    expect(applyMessage(before, checked(['a', '2026-11-24T09:59:59Z']))).toBe(before);
+  });
+
+  it('a last check reported again changes nothing', () => {
+    const before = snapshot(view('a', 1));
+    expect(applyMessage(before, checked(['a', '2026-11-24T10:00:00.000Z']))).toBe(before);
+  });
+
+  it('last checks are compared as instants, not as text', () => {
+    const before = snapshot(view('a', 1));
+    expect(applyMessage(before, checked(['a', '2026-11-24T10:30:00+01:00']))).toBe(before);
+  });
+
+  it('a server not checked before gets its first last check', () => {
+    const state = applyMessage(snapshot(view('a', 1, 'unknown', { last_check_at: null })), checked(['a', '2026-11-24T10:00:04Z']));
+    expect(lastCheckOf(state, 'a')).toBe('2026-11-24T10:00:04Z');
+  });
+
+  it('a check of a server not shown is ignored', () => {
+    const before = snapshot(view('a', 1));
+    expect(applyMessage(before, checked(['hidden', '2026-11-24T10:00:04Z']))).toBe(before);
+  });
+
+  it('health_checks inside a batch is applied', () => {
+    const state = applyMessage(snapshot(view('a', 1)), { type: 'batch', events: [checked(['a', '2026-11-24T10:00:04Z'])] });
+    expect(lastCheckOf(state, 'a')).toBe('2026-11-24T10:00:04Z');
+  });
+});
+
+describe('changedFields (what a row redraws)', () => {
+  it('a view equal field by field has nothing to redraw', () => {
+    expect(changedFields(parseServer(view('a', 1))!, parseServer(view('a', 1))!)).toEqual([]);
+  });
+});
+
 describe('critical alerts', () => {
   it('sets the banner with the named servers, and can be dismissed', () => {
     const state = applyMessage(snapshot(), { type: 'critical_alert', timestamp: 'now', servers: ['a', 7, 'b'] });
@@ -121,6 +178,8 @@ describe('malformed messages never throw and change nothing', () => {
     {}, { type: 42 }, { type: null }, { type: 'mcp_status_change' }, { type: 'mcp_status_change', status: null },
     { type: 'mcp_status_change', status: 'healthy' }, { type: 'mcp_status_change', status: { health_status: 'healthy' } },
     { type: 'session_expired', reason: 'limit' }, { type: 'totally_unknown', foo: 1 },
+    { type: 'health_checks' }, { type: 'health_checks', checks: 'a' },
+    { type: 'health_checks', checks: [null, 'a', { mcp_name: 'a' }, { mcp_name: 'a', last_check_at: 'soon' }, { mcp_name: 'a', last_check_at: 5 }, { last_check_at: '2027-01-01T00:00:00Z' }] },
   ])('%j', (message) => {
     expect(applyMessage(before, message)).toBe(before);
   });
