@@ -20,11 +20,12 @@ public interface IStatusObserver : IGrainObserver
     Task OnChecksAsync(ImmutableArray<ServerCheck> checks);
 }
 
-/// <summary>A server's last successful health check.</summary>
+/// <summary>A server's last successful health check, and the silo whose grain made it.</summary>
 [GenerateSerializer, Immutable, Alias("omni2.ServerCheck")]
 public sealed record ServerCheck(
     [property: Id(0)] string Name,
-    [property: Id(1)] DateTimeOffset At);
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string? Silo = null);
 
 /// <summary>One receiver of the status feed, and the silo it lives on (null for a client).</summary>
 [GenerateSerializer, Immutable, Alias("omni2.StatusSubscriber")]

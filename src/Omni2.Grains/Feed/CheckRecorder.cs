@@ -22,11 +22,11 @@ public sealed partial class CheckRecorder(
     TimeProvider time,
     ILogger<CheckRecorder> logger) : BackgroundService
 {
-    private ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, ServerCheck> _pending = new(StringComparer.Ordinal);
 
-    /// <summary>Records a successful check of <paramref name="server"/>; returns at once.</summary>
-    public void Record(string server, DateTimeOffset at) =>
-        _pending.AddOrUpdate(server, at, (_, known) => at > known ? at : known);
+    /// <summary>Records a successful check; returns at once.</summary>
+    public void Record(ServerCheck check) =>
+        _pending.AddOrUpdate(check.Name, check, (_, known) => check.At > known.At ? check : known);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,8 +50,8 @@ public sealed partial class CheckRecorder(
         {
             return;
         }
-        var taken = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal));
-        var checks = taken.Select(p => new ServerCheck(p.Key, p.Value)).ToImmutableArray();
+        var taken = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, ServerCheck>(StringComparer.Ordinal));
+        var checks = taken.Values.ToImmutableArray();
         publisher.PublishChecks(checks);
         try
         {

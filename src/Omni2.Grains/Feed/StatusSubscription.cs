@@ -18,6 +18,7 @@ public sealed partial class StatusSubscription : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _renewing;
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
 
     private StatusSubscription(IGrainFactory grains, IStatusObserver receiver, SiloAddress? silo, TimeSpan renewEvery, ILogger logger)
     {
@@ -43,7 +44,9 @@ public sealed partial class StatusSubscription : IAsyncDisposable
         {
             try
             {
-                await subscribers.SubscribeAsync(new StatusSubscriber(_reference, _silo)).WaitAsync(renewEvery, stop);
+                // A short attempt, retried each second: a call made while the cluster is still forming
+                // (or its silo just died) may never be answered, and every publisher waits for this one.
+                await subscribers.SubscribeAsync(new StatusSubscriber(_reference, _silo)).WaitAsync(AttemptTimeout, stop);
                 _subscribed.TrySetResult();
                 await Task.Delay(renewEvery, stop);
             }

@@ -146,7 +146,7 @@ public sealed partial class ServerStatusWriter(
     {
         var now = services.Time.GetUtcNow();
         state.State.LastCheckAt = now;
-        services.Checks.Record(name, now);
+        services.Checks.Record(new ServerCheck(name, now, silo));
     }
 
     /// <summary>The server was deleted: every silo forgets it, then its grain state goes.</summary>

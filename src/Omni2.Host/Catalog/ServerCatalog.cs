@@ -55,7 +55,10 @@ public sealed class ServerCatalog
         }
     }
 
-    /// <summary>Moves each named server's last check forward (never back); nothing else changes.</summary>
+    /// <summary>
+    /// Moves each named server's last check forward (never back), with the silo that made it (a
+    /// grain that moved to a survivor and reconnected without a transition says so here); nothing else changes.
+    /// </summary>
     public void ApplyChecks(IReadOnlyList<ServerCheck> checks)
     {
         lock (_write)
@@ -67,7 +70,7 @@ public sealed class ServerCatalog
             {
                 if (servers.TryGetValue(check.Name, out var entry) && !(entry.Status.LastCheckAt >= check.At))
                 {
-                    builder[check.Name] = entry with { Status = entry.Status with { LastCheckAt = check.At } };
+                    builder[check.Name] = entry with { Status = entry.Status with { LastCheckAt = check.At, Silo = check.Silo ?? entry.Status.Silo } };
                     changed = true;
                 }
             }

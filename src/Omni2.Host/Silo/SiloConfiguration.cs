@@ -45,10 +45,14 @@ public static class SiloConfiguration
                 silo.UseConfiguredAdvertisedAddress(configuration);
                 silo.UseOmni2KubernetesHosting(configuration);
                 // Notice a dead silo in seconds, not Orleans' default tens of seconds: its servers must be
-                // checked again within 10 s (the seed's coordinator restart).
+                // checked again within 5 s of a crash and 10 s of a hang. A hung silo keeps its
+                // connections open, and Orleans suppresses suspicion while a connection carried messages
+                // within MaxProbeTimeout × NumMissedProbesLimit (by default 4 × ProbeTimeout × 3 = 12 s):
+                // capping the adaptive probe timeout at 2 s makes that window 6 s.
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {
                     o.ProbeTimeout = configuration.GetValue("Orleans:Membership:ProbeTimeout", TimeSpan.FromSeconds(1));
+                    o.MaxProbeTimeout = configuration.GetValue("Orleans:Membership:MaxProbeTimeout", TimeSpan.FromSeconds(2));
                     o.NumMissedProbesLimit = configuration.GetValue("Orleans:Membership:NumMissedProbesLimit", 3);
                 });
             }
