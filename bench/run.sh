@@ -15,7 +15,7 @@
 #   failover one of two silo processes on PostgreSQL is killed (SIGKILL) or hangs (SIGSTOP): time until
 #          the survivor shows each of its servers checked again there, the survivor's own failures
 #          shown meanwhile, and no false 'disconnected' in the health log.
-#   bash bench/run.sh           everything, full size (about 22 minutes)
+#   bash bench/run.sh           everything, full size (about 29 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
