@@ -12,7 +12,10 @@
 #          CPU, memory, checks/s and check lag over three intervals each.
 #   storm  1,000 fleet servers killed at once: API latency, SignalR messages per client per second,
 #          time until everything shows the new state, critical alerts, recovery.
-#   bash bench/run.sh           everything, full size (about 22 minutes)
+#   failover one of two silo processes on PostgreSQL is killed (SIGKILL) or hangs (SIGSTOP): time until
+#          the survivor shows each of its servers checked again there, the survivor's own failures
+#          shown meanwhile, and no false 'disconnected' in the health log.
+#   bash bench/run.sh           everything, full size (about 29 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,10 +38,10 @@ while [[ $# -gt 0 ]]; do
     *) modes+=("$1"); shift ;;
   esac
 done
-[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm)
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover)
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
-# push, scale and storm need PostgreSQL: the test command's, or one started here.
+# push, scale, storm and failover need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 for mode in "${modes[@]}"; do
   dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- "$mode" "${flags[@]}"

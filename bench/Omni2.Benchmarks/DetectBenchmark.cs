@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -45,11 +44,11 @@ public static class DetectBenchmark
         // Warm: one successful call per server, and both read endpoints.
         foreach (var name in names)
         {
-            using var warm = await CallEchoAsync(caller, name);
+            using var warm = await RestProbes.CallEchoAsync(caller, name, "detect");
             await EnsureStatusAsync(warm, HttpStatusCode.OK, name);
             await IsDownInDetailAsync(admin, name);
         }
-        await ListPoller(viewer, names[0])();
+        await RestProbes.ListPoller(viewer, names[0])();
         var fleetMeter = new ProcessMeter(fleet.ProcessId);
         var meter = new ResourceMeter();
 
@@ -59,9 +58,9 @@ public static class DetectBenchmark
             var name = names[i];
             await fleet.BreakAsync(i, i);
             var sent = DateTimeOffset.UtcNow;
-            var list = FirstSeenAsync(ListPoller(viewer, name));
+            var list = FirstSeenAsync(RestProbes.ListPoller(viewer, name));
             var detail = FirstSeenAsync(() => IsDownInDetailAsync(admin, name));
-            using var response = await CallEchoAsync(caller, name);
+            using var response = await RestProbes.CallEchoAsync(caller, name, "detect");
             var answered = DateTimeOffset.UtcNow;
             await EnsureStatusAsync(response, HttpStatusCode.BadGateway, name);
             var round = new Round(sent, answered, await PushedAsync(realtime, name, sent), await list, await detail);
@@ -80,7 +79,7 @@ public static class DetectBenchmark
         {
             var name = names[i];
             var sent = DateTimeOffset.UtcNow;
-            var list = FirstSeenAsync(ListPoller(viewer, name));
+            var list = FirstSeenAsync(RestProbes.ListPoller(viewer, name));
             var detail = FirstSeenAsync(() => IsDownInDetailAsync(admin, name));
             await fleet.KillAsync(i, i);
             var round = new Round(sent, sent, await PushedAsync(realtime, name, sent), await list, await detail);
@@ -107,9 +106,6 @@ public static class DetectBenchmark
     {
         public bool Detected => Pushed is not null && Listed is not null && Detailed is not null;
     }
-
-    private static async Task<HttpResponseMessage> CallEchoAsync(HttpClient client, string server) =>
-        await client.PostAsJsonAsync("/api/v1/mcp/tools/call", new { server, tool = "echo", arguments = new { message = "detect" } });
 
     private static async Task EnsureStatusAsync(HttpResponseMessage response, HttpStatusCode expected, string server)
     {
@@ -143,47 +139,8 @@ public static class DetectBenchmark
     private static IEnumerable<JsonElement> Unpacked(JsonElement message) =>
         message.GetProperty("type").GetString() == "batch" ? message.GetProperty("events").EnumerateArray() : [message];
 
-    /// <summary>Polls <paramref name="isDown"/> about every millisecond; returns when the first answer saying so arrived.</summary>
-    private static async Task<DateTimeOffset?> FirstSeenAsync(Func<Task<bool>> isDown)
-    {
-        var deadline = DateTimeOffset.UtcNow + Patience;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            if (await isDown())
-            {
-                return DateTimeOffset.UtcNow;
-            }
-            await Task.Delay(1);
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// Polls <c>GET /api/v1/mcp/status</c> the way a polling client does, with <c>If-None-Match</c>:
-    /// a 304 costs the host little, so the poller disturbs what it measures less.
-    /// </summary>
-    private static Func<Task<bool>> ListPoller(HttpClient viewer, string server)
-    {
-        EntityTagHeaderValue? etag = null;
-        return async () =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/mcp/status");
-            if (etag is not null)
-            {
-                request.Headers.IfNoneMatch.Add(etag);
-            }
-            using var response = await viewer.SendAsync(request);
-            if (response.StatusCode == HttpStatusCode.NotModified)
-            {
-                return false;
-            }
-            response.EnsureSuccessStatusCode();
-            etag = response.Headers.ETag;
-            var list = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return list.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("name").GetString() == server)
-                .GetProperty("health_status").GetString() != "healthy";
-        };
-    }
+    /// <summary>Polls <paramref name="isDown"/> about every millisecond, for up to <see cref="Patience"/>.</summary>
+    private static Task<DateTimeOffset?> FirstSeenAsync(Func<Task<bool>> isDown) => RestProbes.FirstSeenAsync(isDown, Patience, TimeSpan.FromMilliseconds(1));
 
     private static async Task<bool> IsDownInDetailAsync(HttpClient admin, string server)
     {

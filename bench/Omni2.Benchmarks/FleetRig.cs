@@ -5,30 +5,37 @@ using Omni2.Testing;
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// What the fleet benchmarks run on: a real silo process on PostgreSQL with its production timings,
-/// and the fleet process whose servers get registered through the admin API.
+/// What the fleet benchmarks run on: real silo processes (one, or a cluster) on a fresh PostgreSQL
+/// database (production timings unless asked otherwise), and the fleet process whose servers get registered
+/// through the admin API.
 /// </summary>
 public sealed class FleetRig : IAsyncDisposable
 {
-    private readonly PostgresDatabase _database;
+    private readonly IReadOnlyList<HttpClient> _viewers;
 
-    private FleetRig(PostgresDatabase database, FleetProcess fleet, SiloProcess silo)
+    private FleetRig(PostgresDatabase database, FleetProcess fleet, IReadOnlyList<SiloProcess> silos)
     {
-        _database = database;
+        Database = database;
         Fleet = fleet;
-        Silo = silo;
-        Admin = silo.ClientAs("admin", role => Token(role));
+        Silos = silos;
+        Admin = Silo.ClientAs("admin", role => Token(role));
         Admin.Timeout = TimeSpan.FromMinutes(2);
-        Viewer = silo.ClientAs("viewer", role => Token(role));
+        _viewers = [.. silos.Select(s => s.ClientAs("viewer", role => Token(role)))];
     }
+
+    public PostgresDatabase Database { get; }
 
     public FleetProcess Fleet { get; }
 
-    public SiloProcess Silo { get; }
+    /// <summary>Every silo of the cluster (one service id on <see cref="Database"/>).</summary>
+    public IReadOnlyList<SiloProcess> Silos { get; }
+
+    /// <summary>The first silo, the one <see cref="Admin"/> and <see cref="Viewer"/> talk to.</summary>
+    public SiloProcess Silo => Silos[0];
 
     public HttpClient Admin { get; }
 
-    public HttpClient Viewer { get; }
+    public HttpClient Viewer => _viewers[0];
 
     /// <summary>Servers registered so far: fleet servers 0 to Registered - 1.</summary>
     public int Registered { get; private set; }
@@ -37,10 +44,11 @@ public sealed class FleetRig : IAsyncDisposable
 
     public static string ServerName(int server) => $"fleet-{server:00000}";
 
-    public static async Task<FleetRig> StartAsync(int fleetSize, bool stateful, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="silos">How many silo processes form the cluster; they start one after another.</param>
+    /// <param name="fastTimings">The tests' short health and registry timings (<see cref="TestTimings.Fast"/>) instead of production's.</param>
+    public static async Task<FleetRig> StartAsync(
+        int fleetSize, bool stateful, IReadOnlyDictionary<string, string?>? settings = null, int silos = 1, bool fastTimings = false)
     {
-        var database = await PostgresDatabase.CreateAsync();
-        var fleet = await FleetProcess.StartAsync(fleetSize, stateful);
         var siloSettings = new Dictionary<string, string?>
         {
             // The production default; SiloProcess shortens it for tests.
@@ -50,8 +58,30 @@ public sealed class FleetRig : IAsyncDisposable
         {
             siloSettings[key] = value;
         }
-        var silo = await SiloProcess.StartAsync(database.ConnectionString, $"omni2-bench-{Guid.NewGuid():N}", siloSettings, fastTimings: false);
-        return new FleetRig(database, fleet, silo);
+        var database = await PostgresDatabase.CreateAsync();
+        var started = new Stack<IAsyncDisposable>([database]);
+        try
+        {
+            var fleet = await FleetProcess.StartAsync(fleetSize, stateful);
+            started.Push(fleet);
+            var serviceId = $"omni2-bench-{Guid.NewGuid():N}";
+            var processes = new List<SiloProcess>();
+            for (var i = 0; i < silos; i++)
+            {
+                processes.Add(await SiloProcess.StartAsync(database.ConnectionString, serviceId, siloSettings, fastTimings));
+                started.Push(processes[^1]);
+            }
+            return new FleetRig(database, fleet, processes);
+        }
+        catch
+        {
+            // Whatever started before the failure stops again, the newest first.
+            while (started.TryPop(out var part))
+            {
+                await part.DisposeAsync();
+            }
+            throw;
+        }
     }
 
     /// <summary>Registers fleet servers up to <paramref name="count"/> through the admin API, 32 requests at a time.</summary>
@@ -74,24 +104,30 @@ public sealed class FleetRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the silo's catalog counts <paramref name="count"/> servers in <paramref name="status"/>; returns how long that took.</summary>
+    /// <summary>Waits until every silo's catalog counts <paramref name="count"/> servers in <paramref name="status"/>; returns how long that took.</summary>
     public async Task<TimeSpan> WaitForStatusCountAsync(string status, int count, TimeSpan timeout)
     {
         var watch = Stopwatch.StartNew();
         await Eventually.MatchesAsync(
-            async () => (await MetricsScrape.ReadAsync(Viewer)).Sum("omni2_servers", $"status=\"{status}\""),
+            async () => (await Task.WhenAll(_viewers.Select(MetricsScrape.ReadAsync))).Min(scrape => scrape.Sum("omni2_servers", $"status=\"{status}\"")),
             n => n >= count,
             timeout,
-            $"{count} servers {status}");
+            $"{count} servers {status} on every silo");
         return watch.Elapsed;
     }
 
     public async ValueTask DisposeAsync()
     {
         Admin.Dispose();
-        Viewer.Dispose();
-        await Silo.DisposeAsync();
+        foreach (var viewer in _viewers)
+        {
+            viewer.Dispose();
+        }
+        foreach (var silo in Silos)
+        {
+            await silo.DisposeAsync();
+        }
         await Fleet.DisposeAsync();
-        await _database.DisposeAsync();
+        await Database.DisposeAsync();
     }
 }

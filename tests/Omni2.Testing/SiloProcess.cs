@@ -10,7 +10,7 @@ namespace Omni2.Testing;
 
 /// <summary>
 /// The real host as its own process (<c>dotnet Omni2.Host.dll</c>) on loopback ports, for tests
-/// that kill silos: <see cref="Kill"/> is SIGKILL, <see cref="StopGracefullyAsync"/> is SIGTERM.
+/// that kill silos: <see cref="Kill"/> is SIGKILL, <see cref="SuspendAsync"/> SIGSTOP, <see cref="StopGracefullyAsync"/> SIGTERM.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -112,14 +112,23 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGKILL: the process dies at once, no shutdown code runs.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>
+    /// SIGSTOP: the process freezes, a hung host that keeps its sockets open and answers nothing.
+    /// <see cref="Kill"/> and disposal still end it (SIGKILL needs no SIGCONT).
+    /// </summary>
+    public Task SuspendAsync() => SignalAsync("STOP");
+
     /// <summary>SIGTERM: the host shuts down gracefully.</summary>
     public async Task StopGracefullyAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        await kill.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
