@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Omni2.Host.Catalog;
 using Omni2.Host.Auth;
 using Omni2.Host.Silo;
 
@@ -51,6 +53,26 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>
+    /// Starts the host and, as a load balancer would, lets requests in only once it is ready: its
+    /// catalog is loaded, which it is once every silo's status feed reaches it.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        var catalog = host.Services.GetRequiredService<ServerCatalog>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!catalog.IsLoaded)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The host's catalog was not loaded within 60 s.");
+            }
+            Thread.Sleep(20);
+        }
+        return host;
     }
 
     /// <summary>The embedded default (no PostgreSQL: in-memory state, servers from <c>Omni2:Servers</c>), on its own ports.</summary>

@@ -14,6 +14,7 @@ public static class TestTimings
         ["Omni2:Health:DisableAfter"] = "00:00:12",
         ["Omni2:Registry:ScanInterval"] = "00:00:02",
         ["Omni2:StatusFeed:RefreshInterval"] = "00:00:01",
+        ["Omni2:StatusFeed:RenewInterval"] = "00:00:01",
         ["Omni2:StatusFeed:CheckFlushInterval"] = "00:00:01",
     };
 

@@ -88,6 +88,10 @@ public sealed partial class CatalogFeed(
         var subscription = StatusSubscription.Start(grains, this, silo.SiloAddress, feed.Value.RenewInterval, logger);
         try
         {
+            // Every publisher rereads its receivers within one refresh: only from then on does this
+            // silo see every event, so only then is its catalog loaded (and the silo ready).
+            await subscription.Subscribed.WaitAsync(stoppingToken);
+            await Task.Delay(feed.Value.RefreshInterval, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await ResyncAsync(stoppingToken);
@@ -100,6 +104,10 @@ public sealed partial class CatalogFeed(
                     break;
                 }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shut down before the catalog was loaded.
         }
         finally
         {

@@ -60,7 +60,7 @@ public sealed class Omni2Cluster : IAsyncDisposable, IStatusObserver
 
     private async Task SubscribeAsync()
     {
-        _subscription = StatusSubscription.Start(Client, this, silo: null, TimeSpan.FromSeconds(5), NullLogger.Instance);
+        _subscription = StatusSubscription.Start(Client, this, silo: null, TestTimings.StatusFeedRefresh, NullLogger.Instance);
         await _subscription.Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
         // Every silo's publisher learns of this client within one refresh.
         await Task.Delay(TestTimings.StatusFeedRefresh * 2);
