@@ -45,6 +45,7 @@ public sealed class TestMcpServer : IAsyncDisposable
     private int _mode;
     private int _toolCallCount;
     private int _requestCount;
+    private int _cancelledCallCount;
 
     private TestMcpServer(IPAddress bindAddress, int port)
     {
@@ -60,7 +61,16 @@ public sealed class TestMcpServer : IAsyncDisposable
             async ([Description("How long to wait, in milliseconds.")] int delay_ms, CancellationToken ct) =>
             {
                 Interlocked.Increment(ref _toolCallCount);
-                await Task.Delay(delay_ms, ct);
+                try
+                {
+                    await Task.Delay(delay_ms, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client sent notifications/cancelled (or went away).
+                    Interlocked.Increment(ref _cancelledCallCount);
+                    throw;
+                }
                 return "done";
             },
             new() { Name = "slow", Description = "Waits delay_ms, then returns \"done\"." }));
@@ -85,6 +95,15 @@ public sealed class TestMcpServer : IAsyncDisposable
 
     /// <summary>Number of HTTP requests that hit the MCP endpoints, whatever the mode.</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>Calls of <c>slow</c> that were cancelled before they finished.</summary>
+    public int CancelledCallCount => Volatile.Read(ref _cancelledCallCount);
+
+    /// <summary>
+    /// When set, a request whose body is larger gets HTTP 413, as from a strict upstream or its
+    /// proxy: the caller's request is refused, the server itself is fine.
+    /// </summary>
+    public long? MaxRequestBytes { get; set; }
 
     public IReadOnlyCollection<string> ToolNames => _tools.PrimitiveNames.ToArray();
 
@@ -233,10 +252,30 @@ public sealed class TestMcpServer : IAsyncDisposable
                     return;
 
                 default:
+                    if (MaxRequestBytes is { } limit && await BodyLengthAsync(ctx) > limit)
+                    {
+                        ctx.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                        await ctx.Response.WriteAsync($"request larger than {limit} bytes", ctx.RequestAborted);
+                        return;
+                    }
                     await next(ctx);
                     return;
             }
         }
+    }
+
+    /// <summary>The request body's length (clients may send it chunked, without Content-Length); the body stays readable.</summary>
+    private static async Task<long> BodyLengthAsync(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength is { } declared)
+        {
+            return declared;
+        }
+        ctx.Request.EnableBuffering();
+        using var copy = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(copy, ctx.RequestAborted);
+        ctx.Request.Body.Position = 0;
+        return copy.Length;
     }
 
     // Lets tests drive a standalone instance (e.g. in docker-compose) the way in-process tests use the properties.

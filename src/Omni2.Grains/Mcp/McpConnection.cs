@@ -103,11 +103,40 @@ public sealed class McpConnection : IAsyncDisposable
         BoundedAsync(ListAllToolsAsync, timeout, cancellationToken);
 
     /// <summary>
-    /// Calls a tool, bounded by <paramref name="timeout"/>. Cancelling <paramref name="cancellationToken"/>
-    /// cancels the request, which the SDK tells the server with <c>notifications/cancelled</c>.
+    /// Calls a tool, bounded by <paramref name="timeout"/>. A call that times out or that the caller
+    /// cancels is cancelled upstream with <c>notifications/cancelled</c>, so the server stops working
+    /// for nobody. The notice is sent here: the SDK sends one only for a request it had finished
+    /// sending, and on streamable HTTP a request's POST is only finished when it is answered.
     /// </summary>
-    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        BoundedAsync(token => _client.CallToolAsync(tool, arguments, cancellationToken: token).AsTask(), timeout, cancellationToken);
+    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonRpcRequest
+        {
+            Id = new RequestId($"omni2-{Guid.NewGuid():N}"),
+            Method = RequestMethods.ToolsCall,
+            Params = JsonSerializer.SerializeToNode(
+                new CallToolRequestParams { Name = tool, Arguments = arguments.ToDictionary() }, McpJsonUtilities.DefaultOptions),
+        };
+        try
+        {
+            var response = await BoundedAsync(token => _client.SendRequestAsync(request, token), timeout, cancellationToken);
+            return JsonSerializer.Deserialize<CallToolResult>(response.Result, McpJsonUtilities.DefaultOptions)
+                ?? throw new McpException($"'{tool}' returned no result");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+            CancelUpstream(request.Id, ex is TimeoutException ? "timed out" : "cancelled by the caller");
+            throw;
+        }
+    }
+
+    /// <summary>Tells the server to stop working on <paramref name="id"/>; best effort, bounded, never throws.</summary>
+    private void CancelUpstream(RequestId id, string reason) =>
+        _client.SendNotificationAsync(
+                NotificationMethods.CancelledNotification,
+                new CancelledNotificationParams { RequestId = id, Reason = reason },
+                cancellationToken: new CancellationTokenSource(CloseTimeout).Token)
+            .Ignore();
 
     /// <summary>
     /// Closes the session, waiting at most <see cref="CloseTimeout"/>: closing a streamable-HTTP

@@ -56,9 +56,9 @@ public static class ToolCallMapper
     };
 
     /// <summary>Parses the arguments: absent or null is none; anything but a JSON object is an error.</summary>
-    public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, object?> arguments, out string error)
+    public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, JsonElement> arguments, out string error)
     {
-        arguments = new Dictionary<string, object?>();
+        arguments = new Dictionary<string, JsonElement>();
         error = "";
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -76,7 +76,7 @@ public static class ToolCallMapper
                 error = $"arguments must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}";
                 return false;
             }
-            arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+            arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
             return true;
         }
         catch (JsonException ex)

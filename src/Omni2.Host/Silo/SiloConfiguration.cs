@@ -74,6 +74,12 @@ public static class SiloConfiguration
     {
         // Health checks run every 30 s by default, and faster in tests: below Orleans' 1-minute floor.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        // Orleans' default for a grain request (30 s) applies to everything without a
+        // [ResponseTimeout] of its own; tool calls and reconnects carry theirs (ServerLimits).
+        if (configuration.GetValue<TimeSpan?>("Orleans:ResponseTimeout") is { } responseTimeout)
+        {
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
+        }
         silo.Services.AddOmni2Grains(configuration);
         // Grain state in Orleans' own version-tolerant format: the state types are [GenerateSerializer]
         // records with immutable collections, which the default Newtonsoft.Json format cannot read back.

@@ -18,7 +18,12 @@ public sealed class DashboardFixture : IAsyncLifetime
     {
         (_playwright, Browser) = await Chromium.LaunchAsync();
         Database = await PostgresDatabase.CreateAsync();
-        Host = new ApiHost(Database.ConnectionString, $"omni2-browser-{Guid.NewGuid():N}");
+        // Checks run every second here; sending them every 5 s (a production-like pace) leaves the
+        // fleet's representation unchanged between some polls, as the polling test needs to see a 304.
+        Host = new ApiHost(Database.ConnectionString, $"omni2-browser-{Guid.NewGuid():N}", new Dictionary<string, string?>
+        {
+            ["Omni2:StatusFeed:CheckFlushInterval"] = "00:00:05",
+        });
         Host.StartServer();
     }
 

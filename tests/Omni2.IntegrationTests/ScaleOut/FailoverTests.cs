@@ -15,17 +15,21 @@ namespace Omni2.IntegrationTests.ScaleOut;
 
 /// <summary>
 /// Three real silo processes on one PostgreSQL with 50 servers: the silo holding the most grains is
-/// killed with SIGKILL, and its servers must be checked again on the survivors within 10 s, with no
-/// transition lost, none written twice, and one activation per server.
+/// killed with SIGKILL or hung with SIGSTOP. Its servers must be checked again on the survivors, a
+/// survivor's own server that fails meanwhile must reach the hub before that (nothing waits for the
+/// lost silo), with no transition lost, none written twice, and one activation per server.
 /// </summary>
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     private const int Servers = 50;
+    private const int Canaries = 6;
 
     private static string Token(string role) => SiloProcess.Token(role, "failover-test");
 
-    [Fact]
-    public async Task Killed_silo_servers_are_checked_again_within_ten_seconds_without_lost_or_doubled_transitions()
+    [Theory]
+    [InlineData("kill")]
+    [InlineData("hang")]
+    public async Task A_lost_silos_servers_are_checked_again_on_the_survivors_while_theirs_stay_live_without_lost_or_doubled_transitions(string fault)
     {
         await using var db = await PostgresDatabase.CreateAsync();
         var backends = new List<TestMcpServer>();
@@ -33,58 +37,91 @@ public sealed class FailoverTests(ITestOutputHelper output)
         {
             backends.Add(await TestMcpServer.StartAsync());
         }
+        // Canaries: one backend each, so that one can fail alone on a survivor while the victim dies.
+        var canaryBackends = new List<TestMcpServer>();
+        for (var i = 0; i < Canaries; i++)
+        {
+            canaryBackends.Add(await TestMcpServer.StartAsync());
+        }
         var serviceId = $"omni2-failover-{Guid.NewGuid():N}";
         var silos = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(db.ConnectionString, serviceId)))).ToList();
         try
         {
-            // Checks every 30 s, as in production: only the failover itself can explain a check within 10 s.
+            // Checks every 30 s, as in production: only the failover itself can explain a check within seconds.
             using var admin = silos[0].ClientAs("admin", Token);
             var names = Enumerable.Range(0, Servers).Select(i => $"fleet-{i:00}").ToList();
-            foreach (var (name, i) in names.Select((n, i) => (n, i)))
+            var canaries = Enumerable.Range(0, Canaries).Select(i => $"canary-{i}").ToList();
+            foreach (var (name, url) in names.Select((n, i) => (n, backends[i % backends.Count].StreamableHttpEndpoint))
+                .Concat(canaries.Select((n, i) => (n, canaryBackends[i].StreamableHttpEndpoint))))
             {
-                var body = JsonSerializer.Serialize(new { name, transport = "streamable_http", url = backends[i % backends.Count].StreamableHttpEndpoint.ToString(), health_check_interval_seconds = 30 });
+                var body = JsonSerializer.Serialize(new { name, transport = "streamable_http", url = url.ToString(), health_check_interval_seconds = 30 });
                 var created = await admin.PostAsync("/api/v1/mcp/servers", new StringContent(body, Encoding.UTF8, "application/json"));
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
             var owners = await Eventually.MatchesAsync(
-                () => OwnersAsync(admin, names),
+                () => OwnersAsync(admin, [.. names, .. canaries]),
                 o => o.Values.All(s => s.Status == "healthy" && s.Silo is not null),
                 TimeSpan.FromSeconds(60),
                 "every server healthy with an owner");
-            var victimAddress = owners.Values.GroupBy(o => o.Silo).OrderByDescending(g => g.Count()).First().Key!;
+            // The victim: the silo holding the most servers among those that leave a canary on a survivor.
+            var victimAddress = owners.Where(o => names.Contains(o.Key)).GroupBy(o => o.Value.Silo)
+                .OrderByDescending(g => g.Count())
+                .First(g => canaries.Any(c => owners[c].Silo != g.Key)).Key!;
             var victim = silos.Single(s => victimAddress.Contains($":{s.SiloPort}@", StringComparison.Ordinal) || victimAddress.Contains($":{s.SiloPort}:", StringComparison.Ordinal));
-            var lost = owners.Where(o => o.Value.Silo == victimAddress).Select(o => o.Key).ToList();
+            var lost = owners.Where(o => names.Contains(o.Key) && o.Value.Silo == victimAddress).Select(o => o.Key).ToList();
             var survivors = silos.Where(s => s != victim).ToList();
-            var logBefore = await ConnectedLogAsync(db, Servers);
+            var canary = canaries.First(c => owners[c].Silo != victimAddress);
+            var logBefore = await ConnectedLogAsync(db, Servers + Canaries);
             await using var hubClient = await HubClientAsync(survivors[0]);
 
-            var killedAt = DateTimeOffset.UtcNow;
+            var brokenAt = DateTimeOffset.UtcNow;
             var watch = Stopwatch.StartNew();
-            victim.Kill();
+            await BreakAsync(victim, fault);
+
+            // A survivor's own server fails now: its status must reach the hub while the victim still counts as alive.
+            using var survivorOperator = survivors[0].ClientAs("operator", Token);
+            var canarySeen = Task.Run(async () =>
+            {
+                await canaryBackends[canaries.IndexOf(canary)].StopAsync();
+                await survivorOperator.PostAsync("/api/v1/mcp/tools/call", new StringContent(JsonSerializer.Serialize(new { server = canary, tool = "echo", arguments = new { message = "x" } }), Encoding.UTF8, "application/json"));
+                await Eventually.MatchesAsync(
+                    () => Task.FromResult(hubClient.Events().Any(e => IsDown(e, canary))),
+                    seen => seen,
+                    TimeSpan.FromSeconds(30),
+                    $"{canary} disconnected on the survivor's hub");
+                return watch.Elapsed;
+            });
 
             using var survivorAdmin = survivors[0].ClientAs("admin", Token);
             var recheckedAfter = new Dictionary<string, TimeSpan>();
-            while (recheckedAfter.Count < lost.Count && watch.Elapsed < TimeSpan.FromSeconds(30))
+            while (recheckedAfter.Count < lost.Count && watch.Elapsed < TimeSpan.FromSeconds(40))
             {
                 foreach (var (name, owner) in await OwnersAsync(survivorAdmin, lost.Except(recheckedAfter.Keys).ToList()))
                 {
-                    if (owner.LastCheckAt > killedAt && owner.Silo != victimAddress && owner.Status == "healthy")
+                    if (owner.LastCheckAt > brokenAt && owner.Silo != victimAddress && owner.Status == "healthy")
                     {
                         recheckedAfter[name] = watch.Elapsed;
                     }
                 }
                 await Task.Delay(100);
             }
+            var canaryAfter = await canarySeen;
 
             var times = recheckedAfter.Values.Order().ToList();
-            output.WriteLine($"killed {victimAddress} holding {lost.Count} of {Servers} servers");
-            output.WriteLine($"re-checked on survivors: {times.Count}/{lost.Count}; p50 {Percentile(times, 0.5):0.00} s, max {times.LastOrDefault().TotalSeconds:0.00} s");
+            output.WriteLine($"{fault}: {victimAddress} held {lost.Count} of {Servers} servers");
+            output.WriteLine($"re-checked on survivors: {times.Count}/{lost.Count}; p50 {Percentile(times, 0.5):0.00} s, max {times.LastOrDefault().TotalSeconds:0.00} s; {canary} seen down after {canaryAfter.TotalSeconds:0.00} s");
             Assert.Equal(lost.Count, recheckedAfter.Count);
-            Assert.True(times[^1] < TimeSpan.FromSeconds(10), $"the slowest server was re-checked after {times[^1].TotalSeconds:0.0} s");
+            // Generous bounds (the failover benchmark records the real figures): a crash is noticed at
+            // once by its peers' probes; a hang only by probes timing out.
+            Assert.True(times[^1] < (fault == "kill" ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(20)), $"the slowest server was re-checked after {times[^1].TotalSeconds:0.0} s");
+            Assert.True(canaryAfter < times[0], $"{canary} was seen down after {canaryAfter.TotalSeconds:0.00} s, the first moved server re-checked after {times[0].TotalSeconds:0.00} s: a survivor's status waited for the dead silo");
 
-            // The servers never went down: the failover must not invent, lose or double a transition.
-            Assert.Equal(logBefore, await HealthLogAsync(db));
-            Assert.DoesNotContain(hubClient.Events(), e => e.TryGetProperty("new_status", out var s) && s.GetString() is "disconnected" or "circuit_open");
+            // Nothing but the canary went down: the failover must not invent, lose or double a transition.
+            bool NotCanary(string row) => !row.Contains($" {canary} ", StringComparison.Ordinal);
+            Assert.Equal(logBefore.Where(NotCanary), (await HealthLogAsync(db)).Where(NotCanary));
+            Assert.DoesNotContain(hubClient.Events(), e => !e.TryGetProperty("mcp_name", out var n) || n.GetString() != canary
+                ? e.TryGetProperty("new_status", out var s) && s.GetString() is "disconnected" or "circuit_open"
+                : false);
             await AssertSingleActivationsAsync(db.ConnectionString, serviceId, names);
         }
         finally
@@ -93,12 +130,28 @@ public sealed class FailoverTests(ITestOutputHelper output)
             {
                 await silo.DisposeAsync();
             }
-            foreach (var backend in backends)
+            foreach (var backend in backends.Concat(canaryBackends))
             {
                 await backend.DisposeAsync();
             }
         }
     }
+
+    private static async Task BreakAsync(SiloProcess victim, string fault)
+    {
+        if (fault == "kill")
+        {
+            victim.Kill();
+        }
+        else
+        {
+            await victim.SuspendAsync(); // SIGSTOP: the process and its connections stay, nothing answers
+        }
+    }
+
+    private static bool IsDown(JsonElement e, string server) =>
+        e.TryGetProperty("mcp_name", out var n) && n.GetString() == server
+        && e.TryGetProperty("new_status", out var s) && s.GetString() == "disconnected";
 
     [Fact]
     public async Task Graceful_shutdown_hands_servers_over_without_a_false_disconnect()
