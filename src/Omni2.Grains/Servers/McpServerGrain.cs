@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
@@ -10,9 +9,11 @@ namespace Omni2.Grains.Servers;
 
 /// <summary>
 /// The single owner of one MCP server. A reminder drives the health check; a timer drives the
-/// first connect and every recovery attempt; the <see cref="CircuitBreaker"/> decides transitions,
-/// the <see cref="ServerStatusWriter"/> makes them known and durable, the
-/// <see cref="ConnectionLifecycle"/> keeps the connection. Tool calls interleave with everything.
+/// first connect and every recovery attempt. The grain decides which step is due and delegates: the
+/// <see cref="HealthProbe"/> checks or connects, the <see cref="CircuitBreaker"/> decides
+/// transitions, the <see cref="ServerStatusWriter"/> makes them known and durable, the
+/// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ToolCallMapper"/> proxies
+/// calls. Tool calls interleave with everything.
 /// </summary>
 public sealed partial class McpServerGrain(
     [PersistentState("server", StorageNames.Grains)] IPersistentState<McpServerState> state,
@@ -31,6 +32,7 @@ public sealed partial class McpServerGrain(
     private CircuitBreaker _breaker = null!;
     private ServerStatusWriter _writer = null!;
     private ConnectionLifecycle _connection = null!;
+    private HealthProbe _probe = null!;
     private IGrainTimer? _stepTimer;
 
     private string Name => this.GetPrimaryKeyString();
@@ -44,6 +46,7 @@ public sealed partial class McpServerGrain(
         _breaker = new CircuitBreaker(healthOptions.Value, writing.Time, state.State.Breaker);
         _writer = new ServerStatusWriter(Name, RuntimeIdentity, state, _breaker, writing, logger);
         _connection = new ConnectionLifecycle(Name, http, loggerFactory, logger);
+        _probe = new HealthProbe(Name, _breaker, _connection, _writer, writing.Metrics, logger);
 
         var config = await LoadConfigAsync(cancellationToken);
         if (config is null)
@@ -60,7 +63,7 @@ public sealed partial class McpServerGrain(
             await UnregisterHealthReminderAsync();
             return;
         }
-        await this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
+        await StartChecksAsync(config);
         ScheduleNextStep(immediately: Status is HealthStatus.Unknown or HealthStatus.Healthy);
     }
 
@@ -81,7 +84,7 @@ public sealed partial class McpServerGrain(
         _writer.ConfigChanged(config);
         if (previous?.HealthCheckInterval != config.HealthCheckInterval || previous?.Enabled != true)
         {
-            await this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
+            await StartChecksAsync(config);
         }
         if (previous is not null && !previous.ReachesLike(config) && Status is not HealthStatus.Disabled)
         {
@@ -159,7 +162,7 @@ public sealed partial class McpServerGrain(
             _writer.Record(transition);
             if (Config is { } config)
             {
-                await this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
+                await StartChecksAsync(config);
             }
             await AttemptAsync(cancellationToken);
             await _writer.WhenWrittenAsync(AdminWriteWait);
@@ -184,22 +187,15 @@ public sealed partial class McpServerGrain(
         {
             return; // Already handled: a report about an older connection, or the server is already down.
         }
-        await FailConnectionAsync(error);
+        await _probe.FailAsync(error);
+        ScheduleNextStep(immediately: false);
     }
 
     public async Task RefreshToolsAsync(long connection)
     {
-        if (!_connection.IsCurrent(connection))
+        if (_connection.IsCurrent(connection) && Config is { } config)
         {
-            return;
-        }
-        try
-        {
-            _writer.ToolsChanged(await _connection.Current!.ListToolsAsync(Config!.CheckTimeout));
-        }
-        catch (Exception ex)
-        {
-            LogToolRefreshFailed(Name, ex.Message);
+            await _probe.RefreshToolsAsync(_connection.Current!, config);
         }
     }
 
@@ -220,8 +216,8 @@ public sealed partial class McpServerGrain(
     {
         switch (Status)
         {
-            case HealthStatus.Healthy when _connection.Current is not null:
-                await CheckAsync(_connection.Current);
+            case HealthStatus.Healthy when _connection.Current is { } open && Config is { } config:
+                await _probe.CheckAsync(open, config);
                 break;
             case HealthStatus.Healthy or HealthStatus.Unknown:
                 await AttemptAsync(cancellationToken);
@@ -240,74 +236,14 @@ public sealed partial class McpServerGrain(
         ScheduleNextStep(immediately: false);
     }
 
-    private async Task CheckAsync(McpConnection connection)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var tools = await connection.CheckAsync(Config!.CheckTimeout);
-            writing.Metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
-            _writer.Checked();
-            // A check that listed the tools also notices a changed list (stateless servers never announce one).
-            if (tools is { } listed)
-            {
-                _writer.ToolsChanged(listed);
-            }
-        }
-        catch (Exception ex)
-        {
-            writing.Metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
-            await FailConnectionAsync(ex is TimeoutException ? $"health check timed out after {Config!.CheckTimeoutSeconds} s" : ex.Message);
-        }
-    }
-
-    /// <summary>Connects and lists tools: the first connect, a recovery attempt or a half-open probe.</summary>
+    /// <summary>Connects (the first connect, a recovery attempt, a half-open probe), then arms the next step.</summary>
     private async Task AttemptAsync(CancellationToken cancellationToken)
     {
-        if (Config is not { } config)
+        if (Config is { } config)
         {
-            return;
-        }
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var self = this.AsReference<IMcpServerGrain>();
-            var tools = await _connection.OpenAsync(
-                config,
-                generation => self.RefreshToolsAsync(generation).Ignore(),
-                (generation, reason) => self.ReportCallFailureAsync(generation, reason),
-                cancellationToken);
-            writing.Metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
-            _writer.Connected(_breaker.RecordSuccess(), tools);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The admin who asked went away: no verdict on the server; the timer tries again.
-            LogAttemptCancelled(Name);
+            await _probe.ConnectAsync(config, this.AsReference<IMcpServerGrain>(), cancellationToken);
             ScheduleNextStep(immediately: false);
         }
-        catch (Exception ex)
-        {
-            writing.Metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
-            RecordFailure(ex.Message);
-        }
-    }
-
-    private void RecordFailure(string error)
-    {
-        _writer.Failed(error, _breaker.RecordFailure(error));
-        ScheduleNextStep(immediately: false);
-    }
-
-    /// <summary>
-    /// The live connection failed: the status changes first (in this turn, so an interleaved call
-    /// never sees a healthy server without a connection), then the connection is closed.
-    /// </summary>
-    private async Task FailConnectionAsync(string error)
-    {
-        var failed = _connection.Detach();
-        RecordFailure(error);
-        await _connection.CloseAsync(failed);
     }
 
     /// <summary>Arms the one step timer: now, at the breaker's next wake-up, or not at all.</summary>
@@ -332,6 +268,9 @@ public sealed partial class McpServerGrain(
         }
     }
 
+    private Task StartChecksAsync(McpServerConfig config) =>
+        this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
+
     private async Task UnregisterHealthReminderAsync()
     {
         if (await this.GetReminder(HealthReminder) is { } reminder)
@@ -347,12 +286,6 @@ public sealed partial class McpServerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: retired ({Reason})")]
     private partial void LogRetired(string server, RetireReason reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: connect abandoned, its caller cancelled")]
-    private partial void LogAttemptCancelled(string server);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: refreshing tools failed: {Error}")]
-    private partial void LogToolRefreshFailed(string server, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: loading configuration failed, using the saved one: {Error}")]
     private partial void LogConfigLoadFailed(string server, string error);

@@ -95,3 +95,46 @@ public sealed class UserOutboxTests
         Assert.Null(outbox.TryTake());
     }
 }
+
+public sealed class UserOutboxCoalescingTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 28, 12, 0, 0, TimeSpan.Zero));
+
+    private UserOutbox Spent()
+    {
+        var outbox = new UserOutbox(1, _time);
+        outbox.Add(new RealtimeMessage("mcp_status_change", _time.GetUtcNow(), McpName: "first", NewStatus: "healthy"));
+        Assert.NotNull(outbox.TryTake());
+        return outbox;
+    }
+
+    [Fact]
+    public void A_tools_change_never_replaces_a_pending_transition_of_its_server()
+    {
+        var outbox = Spent();
+        outbox.Add(new RealtimeMessage("mcp_status_change", _time.GetUtcNow(), McpName: "a", NewStatus: "healthy", Reason: "connected"));
+        outbox.Add(new RealtimeMessage("tools_changed", _time.GetUtcNow(), McpName: "a", NewStatus: "healthy"));
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        var batch = outbox.TryTake()!;
+
+        Assert.Equal(["mcp_status_change", "tools_changed"], batch.Events!.Select(e => e.Type));
+    }
+
+    [Fact]
+    public void Pending_health_checks_merge_into_one_message_with_each_servers_latest_check()
+    {
+        var outbox = Spent();
+        var t0 = _time.GetUtcNow();
+        outbox.Add(new RealtimeMessage(RealtimeMessage.HealthChecksType, t0, Checks: [new CheckView("a", t0), new CheckView("b", t0)]));
+        outbox.Add(new RealtimeMessage(RealtimeMessage.HealthChecksType, t0, Checks: [new CheckView("a", t0.AddSeconds(5)), new CheckView("c", t0)]));
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        var merged = outbox.TryTake()!;
+
+        Assert.Equal(RealtimeMessage.HealthChecksType, merged.Type);
+        Assert.Equal(
+            [("a", t0.AddSeconds(5)), ("b", t0), ("c", t0)],
+            merged.Checks!.Select(c => (c.McpName, c.LastCheckAt)).OrderBy(c => c.McpName));
+    }
+}

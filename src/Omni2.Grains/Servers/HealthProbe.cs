@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Omni2.Contracts;
+using Omni2.Grains.Health;
+using Omni2.Grains.Mcp;
+using Omni2.Grains.Telemetry;
+
+namespace Omni2.Grains.Servers;
+
+/// <summary>
+/// What one health check or connect of a server does: a check on the open connection, or a connect
+/// (the first, a recovery attempt, a half-open probe), each measured, its result told to the
+/// <see cref="CircuitBreaker"/> and its decision to the <see cref="ServerStatusWriter"/>. The grain
+/// decides when; this class does it.
+/// </summary>
+public sealed partial class HealthProbe(
+    string name, CircuitBreaker breaker, ConnectionLifecycle connection, ServerStatusWriter writer, Omni2Metrics metrics, ILogger logger)
+{
+    /// <summary>Checks the open connection; a failure closes it and counts against the breaker.</summary>
+    public async Task CheckAsync(McpConnection open, McpServerConfig config)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var tools = await open.CheckAsync(config.CheckTimeout);
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
+            writer.Checked();
+            // A check that listed the tools also notices a changed list (stateless servers never announce one).
+            if (tools is { } listed)
+            {
+                writer.ToolsChanged(listed);
+            }
+        }
+        catch (Exception ex)
+        {
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
+            await FailAsync(ex is TimeoutException ? $"health check timed out after {config.CheckTimeoutSeconds} s" : ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Connects and lists tools. The connection reports tool changes and its own end to
+    /// <paramref name="self"/>. A cancellation by the caller (an admin who went away) gives no verdict.
+    /// </summary>
+    public async Task ConnectAsync(McpServerConfig config, IMcpServerGrain self, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var tools = await connection.OpenAsync(
+                config,
+                generation => self.RefreshToolsAsync(generation).Ignore(),
+                (generation, reason) => self.ReportCallFailureAsync(generation, reason),
+                cancellationToken);
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
+            writer.Connected(breaker.RecordSuccess(), tools);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogAttemptCancelled(name);
+        }
+        catch (Exception ex)
+        {
+            metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
+            writer.Failed(ex.Message, breaker.RecordFailure(ex.Message));
+        }
+    }
+
+    /// <summary>The server said its tool list changed: list it again (a failure is left to the next check).</summary>
+    public async Task RefreshToolsAsync(McpConnection open, McpServerConfig config)
+    {
+        try
+        {
+            writer.ToolsChanged(await open.ListToolsAsync(config.CheckTimeout));
+        }
+        catch (Exception ex)
+        {
+            LogToolRefreshFailed(name, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The live connection failed: the status changes first (in this turn, so an interleaved call
+    /// never sees a healthy server without a connection), then the connection is closed.
+    /// </summary>
+    public async Task FailAsync(string error)
+    {
+        var failed = connection.Detach();
+        writer.Failed(error, breaker.RecordFailure(error));
+        await connection.CloseAsync(failed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: connect abandoned, its caller cancelled")]
+    private partial void LogAttemptCancelled(string server);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: refreshing tools failed: {Error}")]
+    private partial void LogToolRefreshFailed(string server, string error);
+}

@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using Omni2.Contracts;
+using Omni2.Grains.Persistence;
+using Omni2.Host.Catalog;
+
+namespace Omni2.UnitTests.Catalog;
+
+public sealed class ServerCatalogTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private static ServerCatalog WithServer(DateTimeOffset? lastCheck, long version = 3)
+    {
+        var catalog = new ServerCatalog();
+        catalog.Resync([new CatalogRow(
+            new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
+            new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, LastCheckAt = lastCheck, Version = version, Silo = "silo-a" },
+            [])]);
+        return catalog;
+    }
+
+    private static McpServerStatus Alpha(ServerCatalog catalog) => catalog.Current.Servers["alpha"].Status;
+
+    [Fact]
+    public void A_check_moves_the_last_check_forward_and_changes_nothing_else()
+    {
+        var catalog = WithServer(T0);
+
+        catalog.ApplyChecks([new ServerCheck("alpha", T0.AddSeconds(30), "silo-b")]);
+
+        var status = Alpha(catalog);
+        Assert.Equal(T0.AddSeconds(30), status.LastCheckAt);
+        Assert.Equal("silo-b", status.Silo);
+        Assert.Equal(3, status.Version);
+        Assert.Equal(HealthStatus.Healthy, status.Status);
+    }
+
+    [Fact]
+    public void An_older_check_never_moves_the_last_check_back()
+    {
+        var catalog = WithServer(T0.AddSeconds(30));
+
+        catalog.ApplyChecks([new ServerCheck("alpha", T0)]);
+
+        Assert.Equal(T0.AddSeconds(30), Alpha(catalog).LastCheckAt);
+    }
+
+    [Fact]
+    public void A_check_of_an_unknown_server_is_ignored()
+    {
+        var catalog = WithServer(T0);
+        var before = catalog.Current;
+
+        catalog.ApplyChecks([new ServerCheck("ghost", T0.AddSeconds(30))]);
+
+        Assert.Same(before, catalog.Current);
+    }
+
+    [Fact]
+    public void A_resync_from_an_older_row_keeps_the_live_last_check()
+    {
+        var catalog = WithServer(T0);
+        catalog.ApplyChecks([new ServerCheck("alpha", T0.AddSeconds(30))]);
+
+        catalog.Resync([new CatalogRow(
+            new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
+            new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, LastCheckAt = T0, Version = 3 },
+            ImmutableArray<McpToolInfo>.Empty)]);
+
+        Assert.Equal(T0.AddSeconds(30), Alpha(catalog).LastCheckAt);
+    }
+
+    [Fact]
+    public void A_catalog_is_loaded_only_after_its_first_resync()
+    {
+        var catalog = new ServerCatalog();
+        Assert.False(catalog.IsLoaded);
+
+        catalog.Resync([]);
+
+        Assert.True(catalog.IsLoaded);
+    }
+}
