@@ -6,17 +6,17 @@ public sealed class StatusFeedOptions
     public const string Section = "Omni2:StatusFeed";
 
     /// <summary>How often a publisher rereads the list of receivers (and whenever a silo joins or leaves).</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How often a receiver renews its subscription. Often, because it is cheap and because while
     /// membership changes the list may briefly have two activations, or restart empty: a receiver
     /// is back in the one that stays within this interval.
     /// </summary>
-    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A receiver not renewed for this long is forgotten.</summary>
-    public TimeSpan SubscriberExpiry { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan SubscriberExpiry { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How often the successful checks of this silo's servers are sent out and written, as one batch.</summary>
     public TimeSpan CheckFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
