@@ -51,26 +51,37 @@ public sealed class FailoverTests(ITestOutputHelper output)
             using var admin = silos[0].ClientAs("admin", Token);
             var names = Enumerable.Range(0, Servers).Select(i => $"fleet-{i:00}").ToList();
             var canaries = Enumerable.Range(0, Canaries).Select(i => $"canary-{i}").ToList();
-            foreach (var (name, url) in names.Select((n, i) => (n, backends[i % backends.Count].StreamableHttpEndpoint))
-                .Concat(canaries.Select((n, i) => (n, canaryBackends[i].StreamableHttpEndpoint))))
+            foreach (var (name, i) in names.Select((n, i) => (n, i)))
             {
-                var body = JsonSerializer.Serialize(new { name, transport = "streamable_http", url = url.ToString(), health_check_interval_seconds = 30 });
+                var body = JsonSerializer.Serialize(new { name, transport = "streamable_http", url = backends[i % backends.Count].StreamableHttpEndpoint.ToString(), health_check_interval_seconds = 30 });
                 var created = await admin.PostAsync("/api/v1/mcp/servers", new StringContent(body, Encoding.UTF8, "application/json"));
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
             var owners = await Eventually.MatchesAsync(
-                () => OwnersAsync(admin, [.. names, .. canaries]),
+                () => OwnersAsync(admin, names),
                 o => o.Values.All(s => s.Status == "healthy" && s.Silo is not null),
                 TimeSpan.FromSeconds(60),
                 "every server healthy with an owner");
-            // The victim: the silo holding the most servers among those that leave a canary on a survivor.
-            var victimAddress = owners.Where(o => names.Contains(o.Key)).GroupBy(o => o.Value.Silo)
-                .OrderByDescending(g => g.Count())
-                .First(g => canaries.Any(c => owners[c].Silo != g.Key)).Key!;
+            var victimAddress = owners.Values.GroupBy(o => o.Silo).OrderByDescending(g => g.Count()).First().Key!;
             var victim = silos.Single(s => victimAddress.Contains($":{s.SiloPort}@", StringComparison.Ordinal) || victimAddress.Contains($":{s.SiloPort}:", StringComparison.Ordinal));
-            var lost = owners.Where(o => names.Contains(o.Key) && o.Value.Silo == victimAddress).Select(o => o.Key).ToList();
+            var lost = owners.Where(o => o.Value.Silo == victimAddress).Select(o => o.Key).ToList();
             var survivors = silos.Where(s => s != victim).ToList();
-            var canary = canaries.First(c => owners[c].Silo != victimAddress);
+
+            // Canaries on the survivors: rows written directly, each grain first woken through a
+            // survivor's API, so that (placement permitting) it lives there.
+            foreach (var (name, i) in canaries.Select((c, i) => (c, i)))
+            {
+                await db.InsertHttpAsync(name, canaryBackends[i].StreamableHttpEndpoint, intervalSeconds: 30);
+                using var waker = survivors[i % survivors.Count].ClientAs("admin", Token);
+                await waker.GetAsync($"/api/v1/mcp/servers/{name}");
+            }
+            var canaryOwners = await Eventually.MatchesAsync(
+                () => OwnersAsync(admin, canaries),
+                o => o.Values.All(s => s.Status == "healthy" && s.Silo is not null),
+                TimeSpan.FromSeconds(60),
+                "every canary healthy with an owner");
+            var canary = canaries.FirstOrDefault(c => canaryOwners[c].Silo != victimAddress)
+                ?? throw new InvalidOperationException($"every canary was placed on the victim {victimAddress}");
             var logBefore = await ConnectedLogAsync(db, Servers + Canaries);
             await using var hubClient = await HubClientAsync(survivors[0]);
 
