@@ -93,7 +93,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
             using var survivorOperator = survivors[0].ClientAs("operator", Token);
             var canarySeen = Task.Run(async () =>
             {
-                await canaryBackends[canaries.IndexOf(canary)].StopAsync();
+                // HTTP 500 for every new request from now on (its open stream stays): only the call below can notice.
+                canaryBackends[canaries.IndexOf(canary)].Mode = TestServerMode.Error;
                 await survivorOperator.PostAsync("/api/v1/mcp/tools/call", new StringContent(JsonSerializer.Serialize(new { server = canary, tool = "echo", arguments = new { message = "x" } }), Encoding.UTF8, "application/json"));
                 await Eventually.MatchesAsync(
                     () => Task.FromResult(hubClient.Events().Any(e => IsDown(e, canary))),
