@@ -27,6 +27,7 @@ app.UseStatusCodePages();
 app.MapOmni2Dashboard(); // static files before authentication: the page signs in by itself
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOmni2McpJsonBodies();
 app.UseOmni2McpStreams();
 app.MapOmni2Health();
 app.MapOmni2Api();

@@ -1,6 +1,7 @@
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 
@@ -43,6 +44,29 @@ public static class McpGatewaySetup
         app.MapMcp(Path).RequireAuthorization(Policies.Read);
         return app;
     }
+
+    /// <summary>
+    /// A POST to <c>/mcp</c> carries a JSON-RPC message: anything else gets a 415 problem naming the
+    /// content type it had (the SDK would answer it with a 500). Runs after authorization, so a
+    /// caller without a token still gets 401 first.
+    /// </summary>
+    public static WebApplication UseOmni2McpJsonBodies(this WebApplication app)
+    {
+        app.UseWhen(
+            c => HttpMethods.IsPost(c.Request.Method) && c.Request.Path.StartsWithSegments(Path) && !IsJson(c.Request.ContentType),
+            branch => branch.Run(context =>
+            {
+                var given = context.Request.ContentType is { Length: > 0 } type ? $"'{(type.Length > 100 ? type[..100] + "..." : type)}'" : "none";
+                return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                    $"POST {Path} takes a JSON-RPC message with the content type application/json; this request had {given}.").ExecuteAsync(context);
+            }));
+        return app;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Notes the session behind each client's event stream (GET /mcp), wherever it lands: that

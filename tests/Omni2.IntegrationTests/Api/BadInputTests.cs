@@ -76,6 +76,8 @@ public sealed class BadInputTests(ApiFixture fixture)
         { "log limit too big", "GET", "/api/v1/mcp/servers/some-server/health-log?limit=100000", null, "", 400, "limit must be between" },
         { "log before negative", "GET", "/api/v1/mcp/servers/some-server/health-log?before=-5", null, "", 400, "before must be" },
         { "log limit not a number", "GET", "/api/v1/mcp/servers/some-server/health-log?limit=abc", null, "", 400, "limit" },
+        { "mcp as text", "POST", "/mcp", "text/plain", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", 415, "application/json; this request had 'text/plain'" },
+        { "mcp without a content type", "POST", "/mcp", null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", 415, "this request had none" },
         { "capabilities of a bad name", "GET", "/api/v1/mcp/tools/capabilities?server=%00%01", null, "", 404, "no MCP server" },
     };
 
