@@ -15,7 +15,7 @@ public static class StatusMessageTypes
 }
 
 /// <summary>
-/// One message on the status stream: the seed's shape
+/// One message on the status feed: the seed's shape
 /// (<c>type, timestamp, mcp_name, old_status, new_status, reason, recovery_eta</c>)
 /// plus the health-log event, the attempt number and the full status it leads to.
 /// </summary>

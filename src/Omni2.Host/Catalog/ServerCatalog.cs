@@ -116,7 +116,7 @@ public sealed class ServerCatalog
         }
     }
 
-    /// <summary>This silo's own admin change, visible here at once (other silos get it from the stream or a resync).</summary>
+    /// <summary>This silo's own admin change, visible here at once (other silos get it from the status feed or a resync).</summary>
     public void Upsert(McpServerInfo server)
     {
         lock (_write)

@@ -23,7 +23,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         _operatorsOnly = ClusterFixture.UniqueName("ops-only");
         Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_open, _server.StreamableHttpEndpoint))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_operatorsOnly, _server.StreamableHttpEndpoint, ""","allowed_roles":["operator"]"""))).StatusCode);
-        // Both hosts serve requests here; B's catalog learns of the registration on A from the status stream.
+        // Both hosts serve requests here; B's catalog learns of the registration on A from the status feed.
         foreach (var host in new[] { fixture.A, fixture.B })
         {
             using var admin = host.ClientAs("admin");
