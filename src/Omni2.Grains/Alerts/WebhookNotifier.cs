@@ -56,11 +56,11 @@ public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, Time
                 {
                     return;
                 }
-                LogAttemptFailed(url, attempt, $"HTTP {(int)response.StatusCode}");
+                LogAttemptFailed(HostOf(url), attempt, $"HTTP {(int)response.StatusCode}");
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogAttemptFailed(url, attempt, ex is OperationCanceledException ? $"no answer within {settings.WebhookTimeout.TotalSeconds:0.#} s" : ex.Message);
+                LogAttemptFailed(HostOf(url), attempt, ex is OperationCanceledException ? $"no answer within {settings.WebhookTimeout.TotalSeconds:0.#} s" : ex.Message);
             }
             if (attempt < settings.WebhookAttempts)
             {
@@ -68,7 +68,7 @@ public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, Time
                 pause *= 2;
             }
         }
-        LogGaveUp(url, notice.Type);
+        LogGaveUp(HostOf(url), notice.Type);
     }
 
     public override void Dispose()
@@ -80,9 +80,12 @@ public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, Time
     [LoggerMessage(Level = LogLevel.Critical, Message = "Admin notice ({Type}): {Text}")]
     private partial void LogCritical(string type, string text);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Url}: attempt {Attempt} failed: {Error}")]
-    private partial void LogAttemptFailed(string url, int attempt, string error);
+    /// <summary>A webhook's URL is a secret (Slack-style hooks carry their token in the path): logs name its host only.</summary>
+    private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : "(invalid URL)";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Url}: gave up delivering {Type}")]
-    private partial void LogGaveUp(string url, string type);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook to {Host}: attempt {Attempt} failed: {Error}")]
+    private partial void LogAttemptFailed(string host, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook to {Host}: gave up delivering {Type}")]
+    private partial void LogGaveUp(string host, string type);
 }
