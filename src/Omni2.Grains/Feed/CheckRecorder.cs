@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,11 +21,20 @@ public sealed partial class CheckRecorder(
     TimeProvider time,
     ILogger<CheckRecorder> logger) : BackgroundService
 {
-    private ConcurrentDictionary<string, ServerCheck> _pending = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private Dictionary<string, ServerCheck> _pending = new(StringComparer.Ordinal);
 
     /// <summary>Records a successful check; returns at once.</summary>
-    public void Record(ServerCheck check) =>
-        _pending.AddOrUpdate(check.Name, check, (_, known) => check.At > known.At ? check : known);
+    public void Record(ServerCheck check)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(check.Name, out var known) || check.At > known.At)
+            {
+                _pending[check.Name] = check;
+            }
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,11 +54,16 @@ public sealed partial class CheckRecorder(
 
     private async Task FlushAsync(CancellationToken stoppingToken)
     {
-        if (_pending.IsEmpty)
+        Dictionary<string, ServerCheck> taken;
+        lock (_lock)
         {
-            return;
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+            // Swapped under the lock, so a check recorded meanwhile lands in this batch or the next, never in neither.
+            (taken, _pending) = (_pending, new Dictionary<string, ServerCheck>(StringComparer.Ordinal));
         }
-        var taken = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, ServerCheck>(StringComparer.Ordinal));
         var checks = taken.Values.ToImmutableArray();
         publisher.PublishChecks(checks);
         try

@@ -96,7 +96,7 @@ public sealed partial class StatusPublisher : BackgroundService
                     }
                     // Checks travel in their own message; events queued before them go first.
                     SendEvents(events);
-                    Send(item, static (observer, checks) => observer.OnChecksAsync((ImmutableArray<ServerCheck>)checks));
+                    Send((ImmutableArray<ServerCheck>)item, static (observer, checks) => observer.OnChecksAsync(checks));
                 }
                 SendEvents(events);
             }
@@ -113,11 +113,11 @@ public sealed partial class StatusPublisher : BackgroundService
         {
             return;
         }
-        Send(events.ToImmutable(), static (observer, batch) => observer.OnEventsAsync((ImmutableArray<McpStatusEvent>)batch));
+        Send(events.ToImmutable(), static (observer, batch) => observer.OnEventsAsync(batch));
         events.Clear();
     }
 
-    private void Send(object payload, Func<IStatusObserver, object, Task> deliver)
+    private void Send<T>(T payload, Func<IStatusObserver, T, Task> deliver)
     {
         if (_local is { } local)
         {
@@ -134,7 +134,7 @@ public sealed partial class StatusPublisher : BackgroundService
         }
     }
 
-    private void Deliver(IStatusObserver observer, object payload, Func<IStatusObserver, object, Task> deliver)
+    private void Deliver<T>(IStatusObserver observer, T payload, Func<IStatusObserver, T, Task> deliver)
     {
         try
         {

@@ -131,12 +131,21 @@ public sealed class McpConnection : IAsyncDisposable
     }
 
     /// <summary>Tells the server to stop working on <paramref name="id"/>; best effort, bounded, never throws.</summary>
-    private void CancelUpstream(RequestId id, string reason) =>
+    private void CancelUpstream(RequestId id, string reason)
+    {
+        var bound = new CancellationTokenSource(CloseTimeout);
         _client.SendNotificationAsync(
                 NotificationMethods.CancelledNotification,
                 new CancelledNotificationParams { RequestId = id, Reason = reason },
-                cancellationToken: new CancellationTokenSource(CloseTimeout).Token)
-            .Ignore();
+                cancellationToken: bound.Token)
+            .ContinueWith(
+                sent =>
+                {
+                    _ = sent.Exception; // best effort: a notice that could not be sent is no error
+                    bound.Dispose();
+                },
+                TaskScheduler.Default);
+    }
 
     /// <summary>
     /// Closes the session, waiting at most <see cref="CloseTimeout"/>: closing a streamable-HTTP

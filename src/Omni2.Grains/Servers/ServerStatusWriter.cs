@@ -33,9 +33,6 @@ public sealed partial class ServerStatusWriter(
     private bool _dirty;
     private bool _stopped;
 
-    /// <summary>True while changes wait for the database.</summary>
-    public bool IsBehind => _dirty || !_writing.IsCompleted;
-
     /// <summary>The server's status as this grain knows it now.</summary>
     public McpServerStatus Status()
     {
@@ -189,14 +186,8 @@ public sealed partial class ServerStatusWriter(
     /// </summary>
     public async Task WhenWrittenAsync(TimeSpan bound)
     {
-        try
-        {
-            await _writing.WaitAsync(bound);
-        }
-        catch (TimeoutException)
-        {
-            // Still retrying: the status is already true in memory and on the feed.
-        }
+        // Still retrying after that: the status is already true in memory and on the feed.
+        _ = await WritesDoneWithinAsync(bound);
     }
 
     /// <summary>On deactivation: lets a write in flight (or one last attempt) finish, within <paramref name="bound"/>.</summary>
@@ -207,13 +198,22 @@ public sealed partial class ServerStatusWriter(
             RequestWrite();
         }
         _stopped = true;
+        if (!await WritesDoneWithinAsync(bound))
+        {
+            LogAbandoned(name, state.State.PendingLog.Count);
+        }
+    }
+
+    private async Task<bool> WritesDoneWithinAsync(TimeSpan bound)
+    {
         try
         {
             await _writing.WaitAsync(bound);
+            return true;
         }
         catch (TimeoutException)
         {
-            LogAbandoned(name, state.State.PendingLog.Count);
+            return false;
         }
     }
 
