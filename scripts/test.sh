@@ -26,6 +26,8 @@ fi
 /usr/bin/chromium --version 2>/dev/null || true
 
 passed=0 failed=0 status=0
+# The names of what failed, repeated just above the closing line so that the end of the output says it.
+failures=()
 
 echo "== Dashboard (src/Omni2.Host/Dashboard/web): build into wwwroot, Vitest"
 web=src/Omni2.Host/Dashboard/web
@@ -35,9 +37,10 @@ if (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run build);
   # Vitest's JSON report counts the tests; no report means it failed before counting.
   read -r vp vf < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.numPassedTests, r.numFailedTests)' "$vitest_json" 2>/dev/null || echo "0 1")
   passed=$((passed + vp)); failed=$((failed + vf))
+  [[ $vf -ne 0 ]] && failures+=("Vitest: $vf failed (see above)")
 else
   echo "the dashboard did not build"
-  status=1; failed=$((failed + 1))
+  status=1; failed=$((failed + 1)); failures+=("the dashboard build")
 fi
 rm -f "$vitest_json"
 
@@ -52,6 +55,10 @@ dotnet_status=${PIPESTATUS[0]}
 read -r dp df < <(grep -E '^(Passed|Failed)!' "$log" \
   | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/' \
   | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+# The console logger names each failed test on a line "  Failed Namespace.Class.Method(...) [duration]".
+while IFS= read -r line; do failures+=(".NET: $line"); done < <(grep -E '^\s+Failed [A-Za-z]' "$log" | sed -E 's/^\s+Failed //')
+# and the first lines of each one's error message, repeated at the end too.
+dotnet_failures="$(grep -A8 -E '^\s+Failed [A-Za-z]' "$log" | cut -c1-400)"
 rm -f "$log"
 if [[ $dotnet_status -ne 0 && $df -eq 0 ]]; then
   df=1 # the build or a test host failed before reporting
@@ -65,6 +72,7 @@ add_suite() {
   read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
   p=${p:-0} f=${f:-0}
   if [[ $2 -ne 0 && $f -eq 0 ]]; then f=1; fi # failed before reporting
+  [[ $f -ne 0 ]] && failures+=("$3: $f failed (see above)")
   passed=$((passed + p)) failed=$((failed + f))
   if [[ $2 -ne 0 && $status -eq 0 ]]; then status=$2; fi
 }
@@ -72,13 +80,13 @@ add_suite() {
 echo "== Deployment files (offline: k8s/, docker-compose.yml, Dockerfiles)"
 deploy_log="$(mktemp)"
 { (cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error) && node deploy/validate/validate.mjs; } 2>&1 | tee "$deploy_log"
-add_suite "$deploy_log" "${PIPESTATUS[0]}"
+add_suite "$deploy_log" "${PIPESTATUS[0]}" "deployment validation"
 rm -f "$deploy_log"
 
 echo "== MCP Inspector and conformance suite against /mcp"
 conformance_log="$(mktemp)"
 bash tests/mcp-conformance/run.sh 2>&1 | tee "$conformance_log"
-add_suite "$conformance_log" "${PIPESTATUS[0]}"
+add_suite "$conformance_log" "${PIPESTATUS[0]}" "Inspector and conformance"
 rm -f "$conformance_log"
 
 # Each benchmark counts as one test: it fails when broken (error responses, wrong bytes, a missed
@@ -90,8 +98,15 @@ for mode in api calls detect push scale storm failover; do
   else
     failed=$((failed + 1))
     status=1
+    failures+=("benchmark $mode")
   fi
 done
+
+if [[ ${#failures[@]} -gt 0 ]]; then
+  [[ -n $dotnet_failures ]] && { echo "== .NET failures, first lines"; echo "$dotnet_failures"; }
+  echo "== failed"
+  printf '  %s\n' "${failures[@]}"
+fi
 
 [[ $failed -gt 0 && $status -eq 0 ]] && status=1
 echo "$passed passed, $failed failed"
