@@ -64,8 +64,13 @@ CREATE TABLE IF NOT EXISTS omni2.mcp_health_log
 );
 
 -- The health log outlives its server's row (no foreign key): history stays after a delete.
-CREATE INDEX IF NOT EXISTS mcp_health_log_server_newest
-    ON omni2.mcp_health_log (server_name, created_at DESC, id DESC);
+-- The API pages one server's log newest first by id (WHERE server_name = $1 AND id < $2 ORDER BY id DESC).
+DROP INDEX IF EXISTS omni2.mcp_health_log_server_newest;
+CREATE INDEX IF NOT EXISTS mcp_health_log_server_page
+    ON omni2.mcp_health_log (server_name, id DESC);
+-- Retention deletes by age (Omni2:HealthLog:Retention); rows arrive in time order, so a BRIN index is enough.
+CREATE INDEX IF NOT EXISTS mcp_health_log_created_at
+    ON omni2.mcp_health_log USING brin (created_at);
 
 -- The tool list the grain last saw, so every silo's catalog can load without asking each grain.
 ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS tools jsonb NOT NULL DEFAULT '[]'::jsonb;

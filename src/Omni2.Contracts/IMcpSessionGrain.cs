@@ -13,4 +13,12 @@ public interface IMcpSessionGrain : IGrainWithStringKey
     /// <summary>The initialize parameters, if the session exists and belongs to <paramref name="user"/>.</summary>
     [Alias("Load")]
     Task<string?> LoadAsync(string user);
+
+    /// <summary>Rewrites the record, so it does not expire while a silo still runs the session.</summary>
+    [Alias("Renew")]
+    Task RenewAsync();
+
+    /// <summary>Deletes the record, if it belongs to <paramref name="user"/>: the client ended the session.</summary>
+    [Alias("End")]
+    Task EndAsync(string user);
 }

@@ -11,6 +11,7 @@ using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
 using Omni2.Grains.Registry;
 using Omni2.Grains.Servers;
+using Omni2.Grains.Sessions;
 using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains;
@@ -47,6 +48,16 @@ public static class Omni2GrainServices
         services.AddSingleton<WriterServices>();
         services.AddSingleton<WebhookNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddOptions<HealthLogOptions>()
+            .Bind(configuration.GetSection(HealthLogOptions.Section))
+            .Validate(o => o.Retention > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero, $"{HealthLogOptions.Section}: Retention and SweepInterval must be positive")
+            .ValidateOnStart();
+        services.AddOptions<McpSessionOptions>()
+            .Bind(configuration.GetSection(McpSessionOptions.Section))
+            .Validate(o => o.SessionIdleTimeout > TimeSpan.Zero, $"{McpSessionOptions.Section}:SessionIdleTimeout must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<IRetention, HealthLogRetention>();
+        services.AddHostedService<RetentionSweeper>();
         services.AddOptions<RegistryOptions>()
             .Bind(configuration.GetSection(RegistryOptions.Section))
             .Validate(o => o.ScanInterval > TimeSpan.Zero && o.Parallelism > 0, $"{RegistryOptions.Section}: ScanInterval and Parallelism must be positive")
@@ -59,6 +70,9 @@ public static class Omni2GrainServices
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<PostgresServerStore>();
+        // Session records live in Orleans' storage table, which only PostgreSQL lets expire (a single
+        // silo keeps no session records: it has no other silo to hand a session to).
+        services.AddSingleton<IRetention, SessionRowRetention>();
         return services.AddStoreRoles<PostgresServerStore>();
     }
 
@@ -70,13 +84,14 @@ public static class Omni2GrainServices
     }
 
     private static IServiceCollection AddStoreRoles<TStore>(this IServiceCollection services)
-        where TStore : class, IServerConfigSource, IStatusProjection, IHealthLogReader, ICatalogSource, IServerAdminStore
+        where TStore : class, IServerConfigSource, IStatusProjection, IHealthLogReader, IHealthLogRetention, ICatalogSource, IServerAdminStore
     {
         services.AddSingleton<ICatalogSource>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IServerAdminStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IServerConfigSource>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IStatusProjection>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IHealthLogReader>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IHealthLogRetention>(sp => sp.GetRequiredService<TStore>());
         return services;
     }
 }

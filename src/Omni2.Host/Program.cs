@@ -28,7 +28,7 @@ app.MapOmni2Dashboard(); // static files before authentication: the page signs i
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseOmni2McpJsonBodies();
-app.UseOmni2McpStreams();
+app.UseOmni2McpSessionEnds();
 app.MapOmni2Health();
 app.MapOmni2Api();
 app.MapOmni2Realtime();

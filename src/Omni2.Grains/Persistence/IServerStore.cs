@@ -33,6 +33,13 @@ public interface IHealthLogReader
     Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default);
 }
 
+/// <summary>Deletes health-log rows past their retention (<see cref="HealthLogOptions.Retention"/>).</summary>
+public interface IHealthLogRetention
+{
+    /// <summary>Deletes the rows written before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Every server as last projected: what a silo's catalog starts from and resyncs with.</summary>
 public interface ICatalogSource
 {

@@ -9,11 +9,12 @@ namespace Omni2.Grains.Persistence;
 /// admin changes, status and health log live in this silo's memory.
 /// </summary>
 public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
-    : IServerConfigSource, IStatusProjection, IHealthLogReader, ICatalogSource, IServerAdminStore
+    : IServerConfigSource, IStatusProjection, IHealthLogReader, IHealthLogRetention, ICatalogSource, IServerAdminStore
 {
+    private long _lastLogId;
     private readonly ConcurrentDictionary<string, McpServerConfig> _configs = new(servers.Select(s => KeyValuePair.Create(s.Name, s)), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (McpServerStatus Status, ImmutableArray<McpToolInfo> Tools)> _projections = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ImmutableList<HealthLogEntry>> _log = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ImmutableList<HealthLogRecord>> _log = new(StringComparer.Ordinal);
 
     public Task<IReadOnlyList<McpServerConfig>> LoadAllAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<McpServerConfig>>([.. _configs.Values.OrderBy(c => c.Name, StringComparer.Ordinal)]);
@@ -26,8 +27,8 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
         _projections.AddOrUpdate(status.Name, (status, tools), (_, old) => old.Status.Version < status.Version ? (status, tools) : old);
         _log.AddOrUpdate(
             status.Name,
-            _ => [.. entries],
-            (_, log) => log.AddRange(entries.Where(e => !log.Any(existing => existing.EventId == e.EventId))));
+            _ => [.. entries.Select(Numbered)],
+            (_, log) => log.AddRange(entries.Where(e => !log.Any(existing => existing.Entry.EventId == e.EventId)).Select(Numbered)));
         return Task.CompletedTask;
     }
 
@@ -45,12 +46,27 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
 
     public Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
     {
-        // Ids are positions in the server's log, counted from 1.
         var log = _log.GetValueOrDefault(serverName, []);
-        var end = beforeId is { } before ? (int)Math.Clamp(before - 1, 0, log.Count) : log.Count;
-        return Task.FromResult<IReadOnlyList<HealthLogRecord>>(
-            [.. Enumerable.Range(0, end).Reverse().Take(limit).Select(i => new HealthLogRecord(i + 1, log[i]))]);
+        return Task.FromResult<IReadOnlyList<HealthLogRecord>>([.. log.Reverse().Where(r => beforeId is not { } before || r.Id < before).Take(limit)]);
     }
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var name in _log.Keys)
+        {
+            _log.AddOrUpdate(name, _ => [], (_, log) =>
+            {
+                var kept = log.RemoveAll(r => r.Entry.CreatedAt < cutoff);
+                deleted += log.Count - kept.Count;
+                return kept;
+            });
+        }
+        return Task.FromResult(deleted);
+    }
+
+    // Ids grow across the whole log, as PostgreSQL's identity column does.
+    private HealthLogRecord Numbered(HealthLogEntry entry) => new(Interlocked.Increment(ref _lastLogId), entry);
 
     public Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<CatalogRow>>([.. _configs.Values.Select(config =>

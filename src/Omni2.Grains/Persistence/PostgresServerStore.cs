@@ -7,7 +7,7 @@ using Omni2.Contracts;
 namespace Omni2.Grains.Persistence;
 
 /// <summary>The <c>omni2</c> schema in PostgreSQL: configuration rows, status columns and the health log.</summary>
-public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerConfigSource, IStatusProjection, IHealthLogReader, ICatalogSource, IServerAdminStore
+public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerConfigSource, IStatusProjection, IHealthLogReader, IHealthLogRetention, ICatalogSource, IServerAdminStore
 {
     private const string ConfigColumns = """
         name, transport, url, command, args, env, headers, enabled, allowed_roles,
@@ -61,6 +61,13 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         command.Parameters.Add(new NpgsqlParameter { Value = checks.Select(c => c.Name).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = checks.Select(c => c.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM omni2.mcp_health_log WHERE created_at < $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)

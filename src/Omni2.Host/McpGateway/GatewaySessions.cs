@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Omni2.Contracts;
@@ -8,18 +10,52 @@ using Omni2.Host.Catalog;
 namespace Omni2.Host.McpGateway;
 
 /// <summary>
-/// The MCP sessions on this silo. When the catalog changes what a session's user would see
-/// in <c>tools/list</c> (a server went down or came back, its tools changed), the session gets
-/// <c>notifications/tools/list_changed</c>.
+/// The MCP sessions running on this silo, by session id, from the moment the transport starts one
+/// until it ends (DELETE, idle expiry, a failed send). When the catalog changes what a session's
+/// user would see in <c>tools/list</c> (a server went down or came back, its tools changed), the
+/// session gets <c>notifications/tools/list_changed</c>. Stateless requests (the 2026-07-28
+/// revision) have no session and leave nothing here.
 /// </summary>
 public sealed partial class GatewaySessions(ServerCatalog catalog, ILogger<GatewaySessions> logger) : IStatusEventListener
 {
-    private readonly ConcurrentDictionary<McpServer, Session> _sessions = new();
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private int _checkScheduled;
 
-    /// <summary>Sets the tool list a session was last shown, as a baseline for change.</summary>
-    public void Remember(McpServer server, IReadOnlyCollection<string> roles) =>
-        _sessions[server] = new Session(roles, Fingerprint(roles));
+    /// <summary>The sessions tracked now.</summary>
+    public int Count => _sessions.Count;
+
+    /// <summary>
+    /// Runs one session for the transport (its <c>RunSessionHandler</c>), tracking it while it runs.
+    /// The baseline is what the user would see at the start; <see cref="Shown"/> moves it.
+    /// </summary>
+    public async Task RunAsync(HttpContext context, McpServer server, CancellationToken closed)
+    {
+        if (server.SessionId is not { } id)
+        {
+            await server.RunAsync(closed);
+            return;
+        }
+        var roles = Roles.Of(context.User);
+        var session = new Session(server, roles, ToolsFingerprint(catalog.Current, roles));
+        _sessions[id] = session;
+        try
+        {
+            await server.RunAsync(closed);
+        }
+        finally
+        {
+            _sessions.TryRemove(KeyValuePair.Create(id, session));
+        }
+    }
+
+    /// <summary>Notes the tool list a session was just shown, as its baseline for change.</summary>
+    public void Shown(McpServer server, CatalogSnapshot snapshot)
+    {
+        if (server.SessionId is { } id && _sessions.TryGetValue(id, out var session))
+        {
+            session.Fingerprint = ToolsFingerprint(snapshot, session.Roles);
+        }
+    }
 
     public void OnStatusEvent(McpStatusEvent message)
     {
@@ -33,31 +69,49 @@ public sealed partial class GatewaySessions(ServerCatalog catalog, ILogger<Gatew
     private async Task NotifyChangedAsync()
     {
         Volatile.Write(ref _checkScheduled, 0);
-        foreach (var (server, session) in _sessions)
+        var snapshot = catalog.Current;
+        foreach (var (id, session) in _sessions)
         {
-            var now = Fingerprint(session.Roles);
-            if (now == session.ToolsFingerprint)
+            var now = ToolsFingerprint(snapshot, session.Roles);
+            if (now == session.Fingerprint)
             {
                 continue;
             }
-            _sessions[server] = session with { ToolsFingerprint = now };
+            session.Fingerprint = now;
             try
             {
-                await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification);
+                await session.Server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification);
             }
             catch (Exception ex)
             {
-                _sessions.TryRemove(server, out _);
+                _sessions.TryRemove(KeyValuePair.Create(id, session));
                 LogNotifyFailed(ex.Message);
             }
         }
     }
 
-    private string Fingerprint(IReadOnlyCollection<string> roles) =>
-        string.Join('\n', GatewayTools.VisibleTools(catalog.Current, roles).Select(t => t.Name + "\t" + t.Description + "\t" + t.InputSchema.GetRawText()));
+    /// <summary>A digest of what <paramref name="roles"/> see in <c>tools/list</c>: computed once per snapshot and role set.</summary>
+    private static string ToolsFingerprint(CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
+        snapshot.Rendered("mcp-tools-fingerprint|" + string.Join(',', roles), s =>
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var tool in GatewayTools.VisibleTools(s, roles))
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(tool.Name + "\t" + tool.Description + "\t" + tool.InputSchema.GetRawText() + "\n"));
+            }
+            return Convert.ToHexString(hash.GetHashAndReset());
+        });
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MCP gateway: sending tools/list_changed failed: {Error}")]
     private partial void LogNotifyFailed(string error);
 
-    private sealed record Session(IReadOnlyCollection<string> Roles, string ToolsFingerprint);
+    private sealed class Session(McpServer server, IReadOnlyCollection<string> roles, string fingerprint)
+    {
+        public McpServer Server { get; } = server;
+
+        public IReadOnlyCollection<string> Roles { get; } = roles;
+
+        /// <summary>The digest of the tool list the session was last shown or told about.</summary>
+        public string Fingerprint { get; set; } = fingerprint;
+    }
 }

@@ -19,9 +19,9 @@ public static class GatewayTools
     public static ValueTask<ListToolsResult> ListAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken)
     {
         var roles = Roles.Of(context.User!);
-        var catalog = context.Services!.GetRequiredService<ServerCatalog>();
-        context.Services!.GetRequiredService<GatewaySessions>().Remember(context.Server, roles);
-        return ValueTask.FromResult(new ListToolsResult { Tools = [.. VisibleTools(catalog.Current, roles)] });
+        var snapshot = context.Services!.GetRequiredService<ServerCatalog>().Current;
+        context.Services!.GetRequiredService<GatewaySessions>().Shown(context.Server, snapshot);
+        return ValueTask.FromResult(new ListToolsResult { Tools = [.. VisibleTools(snapshot, roles)] });
     }
 
     /// <summary>What a user with <paramref name="roles"/> sees in <c>tools/list</c>; cached per snapshot and role set.</summary>

@@ -4,6 +4,9 @@ using ModelContextProtocol.Server;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
+using Omni2.Host.Silo;
+using Microsoft.Extensions.Options;
+using Omni2.Grains.Sessions;
 
 namespace Omni2.Host.McpGateway;
 
@@ -25,16 +28,22 @@ public static class McpGatewaySetup
             .WithHttpTransport()
             .WithListToolsHandler(GatewayTools.ListAsync)
             .WithCallToolHandler(GatewayTools.CallAsync);
-        builder.Services.AddOptions<HttpServerTransportOptions>().Configure<SessionMigration>((o, migration) =>
+        var clustered = !SiloConfiguration.IsEmbedded(builder.Configuration);
+        builder.Services.AddOptions<HttpServerTransportOptions>().Configure<GatewaySessions, SessionMigration, IOptions<McpSessionOptions>>((o, sessions, migration, gateway) =>
         {
             // Sessions for clients that initialize (so they can be told when tools change); the
             // 2026-07-28 protocol, which has no sessions, is served statelessly on the same endpoint.
-            // Sessions are what carries tools/list_changed to clients before that revision, so they stay,
-            // migrated between silos through a grain.
-#pragma warning disable MCP9006
+            // Sessions are what carries tools/list_changed to clients before that revision, so they stay:
+            // tracked by id while they run, ended after SessionIdleTimeout without a request, and in a
+            // cluster migrated between silos through a grain (one silo alone has nothing to migrate to).
+#pragma warning disable MCP9006, MCPEXP002
             o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
-            o.SessionMigrationHandler = migration;
-#pragma warning restore MCP9006
+            o.RunSessionHandler = clustered
+                ? (context, server, closed) => Task.WhenAll(sessions.RunAsync(context, server, closed), migration.RenewWhileRunningAsync(server.SessionId, closed))
+                : sessions.RunAsync;
+            o.IdleTimeout = gateway.Value.SessionIdleTimeout;
+            o.SessionMigrationHandler = clustered ? migration : null;
+#pragma warning restore MCP9006, MCPEXP002
         });
         return builder;
     }
@@ -42,6 +51,29 @@ public static class McpGatewaySetup
     public static WebApplication MapOmni2McpGateway(this WebApplication app)
     {
         app.MapMcp(Path).RequireAuthorization(Policies.Read);
+        return app;
+    }
+
+    /// <summary>
+    /// A DELETE of a session also deletes its record, whichever silo ran the session (the transport
+    /// ends only a session it holds). Runs after authentication: only the session's user ends it.
+    /// </summary>
+    public static WebApplication UseOmni2McpSessionEnds(this WebApplication app)
+    {
+        if (SiloConfiguration.IsEmbedded(app.Configuration))
+        {
+            return app; // one silo keeps no records
+        }
+        var migration = app.Services.GetRequiredService<SessionMigration>();
+        app.UseWhen(c => HttpMethods.IsDelete(c.Request.Method) && c.Request.Path.StartsWithSegments(Path), branch => branch.Use(async (context, next) =>
+        {
+            await next(context);
+            if (context.Response.StatusCode < 300 && context.User.Identity?.IsAuthenticated == true
+                && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } sessionId)
+            {
+                await migration.EndAsync(context, sessionId);
+            }
+        }));
         return app;
     }
 
@@ -67,26 +99,4 @@ public static class McpGatewaySetup
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>
-    /// Notes the session behind each client's event stream (GET /mcp), wherever it lands: that
-    /// silo is the one that can deliver tools/list_changed, even when the session's other requests
-    /// went to other silos. Runs after authentication, before the endpoint.
-    /// </summary>
-    public static WebApplication UseOmni2McpStreams(this WebApplication app)
-    {
-        var sessions = app.Services.GetRequiredService<GatewaySessions>();
-        app.UseWhen(c => HttpMethods.IsGet(c.Request.Method) && c.Request.Path.StartsWithSegments(Path), branch => branch.Use(async (context, next) =>
-        {
-            var streaming = next(context);
-            // The transport attaches the session's server to the request before it starts streaming.
-            await Task.WhenAny(streaming, Task.Delay(TimeSpan.FromMilliseconds(200)));
-            if (!streaming.IsCompleted && context.Features.Get<McpServer>() is { } server)
-            {
-                sessions.Remember(server, Roles.Of(context.User));
-            }
-            await streaming;
-        }));
-        return app;
-    }
 }

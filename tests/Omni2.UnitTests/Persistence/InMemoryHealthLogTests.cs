@@ -1,0 +1,65 @@
+using Omni2.Contracts;
+using Omni2.Grains.Persistence;
+
+namespace Omni2.UnitTests.Persistence;
+
+/// <summary>The embedded default's health log: retention deletes old rows without moving the ids pages are read by.</summary>
+public sealed class InMemoryHealthLogTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static HealthLogEntry Entry(string server, DateTimeOffset at) => new()
+    {
+        EventId = Guid.NewGuid(),
+        ServerName = server,
+        EventType = HealthEventType.Connected,
+        OldStatus = HealthStatus.Unknown,
+        NewStatus = HealthStatus.Healthy,
+        CreatedAt = at,
+    };
+
+    private static async Task<InMemoryServerStore> StoreWithAsync(params HealthLogEntry[] entries)
+    {
+        var store = new InMemoryServerStore([]);
+        foreach (var entry in entries)
+        {
+            await store.WriteAsync(new McpServerStatus { Name = entry.ServerName }, [], [entry]);
+        }
+        return store;
+    }
+
+    [Fact]
+    public async Task Rows_before_the_cutoff_are_deleted_and_counted_newer_ones_kept()
+    {
+        var store = await StoreWithAsync(
+            Entry("a", Now.AddDays(-40)), Entry("a", Now.AddDays(-31)), Entry("a", Now.AddDays(-1)), Entry("b", Now.AddDays(-35)), Entry("b", Now));
+
+        Assert.Equal(3, await store.DeleteOlderThanAsync(Now.AddDays(-30)));
+
+        Assert.Equal([Now.AddDays(-1)], (await store.ReadAsync("a", 10)).Select(r => r.Entry.CreatedAt));
+        Assert.Equal([Now], (await store.ReadAsync("b", 10)).Select(r => r.Entry.CreatedAt));
+    }
+
+    [Fact]
+    public async Task A_page_read_before_a_sweep_continues_after_it_without_repeating_or_skipping_a_row()
+    {
+        var entries = Enumerable.Range(0, 6).Select(i => Entry("a", Now.AddDays(i - 40))).ToArray(); // days -40 .. -35
+        var store = await StoreWithAsync([.. entries, Entry("a", Now.AddDays(-2)), Entry("a", Now.AddDays(-1))]);
+        var firstPage = await store.ReadAsync("a", 3);
+
+        await store.DeleteOlderThanAsync(Now.AddDays(-37)); // deletes days -40 .. -38
+        var nextPage = await store.ReadAsync("a", 3, beforeId: firstPage[^1].Id);
+
+        Assert.Equal([Now.AddDays(-1), Now.AddDays(-2), Now.AddDays(-35)], firstPage.Select(r => r.Entry.CreatedAt));
+        Assert.Equal([Now.AddDays(-36), Now.AddDays(-37)], nextPage.Select(r => r.Entry.CreatedAt));
+    }
+
+    [Fact]
+    public async Task A_retried_write_of_the_same_event_is_recorded_once()
+    {
+        var entry = Entry("a", Now);
+        var store = await StoreWithAsync(entry, entry);
+
+        Assert.Single(await store.ReadAsync("a", 10));
+    }
+}
