@@ -35,7 +35,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(
         string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null, bool fastTimings = true)
     {
-        var (httpPort, siloPort, gatewayPort) = (Ports.Free(), Ports.Free(), Ports.Free());
+        var (httpPort, siloPort) = (Ports.Free(), Ports.Free());
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = HostDirectory,
@@ -49,7 +49,6 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Orleans:ServiceId"] = serviceId,
             ["Orleans:ClusterId"] = serviceId,
             ["Orleans:SiloPort"] = siloPort.ToString(),
-            ["Orleans:GatewayPort"] = gatewayPort.ToString(),
             ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
             ["Urls"] = $"http://127.0.0.1:{httpPort}",
             ["Auth:SigningKey"] = ApiHost.SigningKey,
