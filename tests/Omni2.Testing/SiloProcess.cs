@@ -64,8 +64,20 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__")] = value;
         }
         var process = Process.Start(start)!;
+        // The end of standard error, to say why a silo that exited did.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                errors.Enqueue(text);
+                if (errors.Count > 40)
+                {
+                    errors.TryDequeue(out var _);
+                }
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var silo = new SiloProcess(process, httpPort, siloPort);
@@ -89,7 +101,14 @@ public sealed class SiloProcess : IAsyncDisposable
             status => status is HttpStatusCode.OK or HttpStatusCode.Gone,
             TimeSpan.FromSeconds(60),
             $"silo on port {siloPort} to be ready");
-        return process.HasExited ? throw new InvalidOperationException($"The silo on port {siloPort} exited with {process.ExitCode}.") : silo;
+        if (process.HasExited)
+        {
+            await process.WaitForExitAsync(); // and for its output to be read
+            var exitCode = process.ExitCode;
+            await silo.DisposeAsync();
+            throw new InvalidOperationException($"The silo on port {siloPort} exited with {exitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
+        }
+        return silo;
     }
 
     /// <summary>
