@@ -55,13 +55,12 @@ COPY --from=build /app ./
 # The base image's non-root user (uid 1654, "app").
 USER $APP_UID
 # Plain "Urls", not ASPNETCORE_URLS: appsettings.json's "Urls" (127.0.0.1:5080) would win over the latter.
-# Silo-to-silo 11111 and gateway 30000 on every interface; the advertised address is the container's
-# (Orleans__AdvertisedIPAddress, or in Kubernetes the pod IP).
+# Silo-to-silo 11111 on every interface; the advertised address is the container's (Orleans__AdvertisedIPAddress,
+# or in Kubernetes the pod IP). No Orleans gateway port: nothing connects as an Orleans client.
 ENV Urls=http://0.0.0.0:8080 \
     Orleans__ListenOnAnyHostAddress=true \
     Orleans__SiloPort=11111 \
-    Orleans__GatewayPort=30000 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
-EXPOSE 8080 11111 30000
+EXPOSE 8080 11111
 # README's `dotnet run --project src/Omni2.Host`, published: scripts/validate-deploy checks this line.
 ENTRYPOINT ["dotnet", "Omni2.Host.dll"]

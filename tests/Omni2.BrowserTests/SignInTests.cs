@@ -60,6 +60,8 @@ public sealed class SignInTests(DashboardFixture fixture)
         await using var host = ApiHost.Embedded(new Dictionary<string, string?> { ["Omni2:Servers:0:Enabled"] = "false" });
         host.StartServer();
         using var anonymous = host.ClientAs(null);
+        // As the page's own fetch does: the dev sign-in answers only the dashboard's origin.
+        anonymous.DefaultRequestHeaders.Add("Origin", anonymous.BaseAddress!.GetLeftPart(UriPartial.Authority));
 
         var issued = await anonymous.PostAsync("/api/v1/auth/dev-token", Json("""{"role":"operator"}"""));
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);

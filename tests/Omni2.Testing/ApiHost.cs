@@ -24,7 +24,6 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     /// <summary>This host's Orleans silo port, as it appears in silo addresses.</summary>
     public int SiloPort => _siloPort;
-    private readonly int _gatewayPort = Ports.Free();
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
     public ApiHost(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
@@ -43,7 +42,6 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseSetting("Orleans:ServiceId", _serviceId);
         builder.UseSetting("Orleans:ClusterId", _serviceId);
         builder.UseSetting("Orleans:SiloPort", _siloPort.ToString());
-        builder.UseSetting("Orleans:GatewayPort", _gatewayPort.ToString());
         builder.UseSetting("Orleans:AdvertisedIPAddress", "127.0.0.1");
         builder.UseSetting("Auth:SigningKey", SigningKey);
         builder.UseSetting("Omni2:Catalog:ResyncInterval", "00:00:05");

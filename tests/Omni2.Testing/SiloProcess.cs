@@ -35,7 +35,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(
         string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null, bool fastTimings = true)
     {
-        var (httpPort, siloPort, gatewayPort) = (Ports.Free(), Ports.Free(), Ports.Free());
+        var (httpPort, siloPort) = (Ports.Free(), Ports.Free());
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = HostDirectory,
@@ -49,7 +49,6 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Orleans:ServiceId"] = serviceId,
             ["Orleans:ClusterId"] = serviceId,
             ["Orleans:SiloPort"] = siloPort.ToString(),
-            ["Orleans:GatewayPort"] = gatewayPort.ToString(),
             ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
             ["Urls"] = $"http://127.0.0.1:{httpPort}",
             ["Auth:SigningKey"] = ApiHost.SigningKey,
@@ -65,8 +64,20 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__")] = value;
         }
         var process = Process.Start(start)!;
+        // The end of standard error, to say why a silo that exited did.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                errors.Enqueue(text);
+                if (errors.Count > 40)
+                {
+                    errors.TryDequeue(out var _);
+                }
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var silo = new SiloProcess(process, httpPort, siloPort);
@@ -90,7 +101,14 @@ public sealed class SiloProcess : IAsyncDisposable
             status => status is HttpStatusCode.OK or HttpStatusCode.Gone,
             TimeSpan.FromSeconds(60),
             $"silo on port {siloPort} to be ready");
-        return process.HasExited ? throw new InvalidOperationException($"The silo on port {siloPort} exited with {process.ExitCode}.") : silo;
+        if (process.HasExited)
+        {
+            await process.WaitForExitAsync(); // and for its output to be read
+            var exitCode = process.ExitCode;
+            await silo.DisposeAsync();
+            throw new InvalidOperationException($"The silo on port {siloPort} exited with {exitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
+        }
+        return silo;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@
 import path from "node:path";
 import * as compose from "./compose.mjs";
 import * as docker from "./dockerfile.mjs";
+import * as doors from "./doors.mjs";
 import * as k8s from "./k8s.mjs";
 
 const HOST_PROJECT = "src/Omni2.Host/Omni2.Host.csproj";
@@ -33,10 +34,12 @@ export const staticChecks = [
   // --- Kubernetes
   { name: "k8s: kustomization.yaml resolves (resources exist, generator files exist inside their folder)", run: (root) => kustomization(root).problems },
   { name: "k8s: sql/kustomization.yaml generates omni2-sql from apply.sh and every sql/NNN_*.sql", run: (root) => k8s.sqlGeneratorProblems(kustomization(root), root) },
-  { name: "k8s: references resolve (ConfigMaps, Secrets and keys, ServiceAccounts, selectors, ports, Middlewares, ForwardAuth Service)", run: (root) => k8s.referenceProblems(kustomization(root).objects, kustomization(root).namespace) },
+  { name: "k8s: references resolve (ConfigMaps, Secrets and keys, ServiceAccounts, selectors, ports, Middlewares, ForwardAuth Service)", run: (root) => k8s.referenceProblems([...kustomization(root).objects, ...doors.readmeSecrets(root)], kustomization(root).namespace) },
   { name: "k8s: silo Deployment (Orleans Kubernetes hosting labels + downward API env, RBAC on pods, probes, graceful termination, Services, PDB)", run: (root) => k8s.siloProblems(kustomization(root).objects) },
   { name: "k8s: Traefik IngressRoute: ForwardAuth on /api and /ws, not on /api/v1/auth/; /mcp and / routed", run: (root) => k8s.routeAuthProblems(k8s.ingressRoutes(kustomization(root).objects), (name) => kustomization(root).objects.some((e) => e.object?.kind === "Middleware" && e.object.metadata?.name === name && e.object.spec?.forwardAuth)) },
   { name: "k8s: container images are the built image (kustomize images:) or pinned public images", run: (root) => k8s.imageProblems(kustomization(root).objects, kustomization(root).images) },
+  { name: "k8s: no IngressRoute route reaches /metrics or the probes (/health/*), in any letter case", run: (root) => doors.privateRouteProblems(k8s.ingressRoutes(kustomization(root).objects)) },
+  { name: "k8s: NetworkPolicy: ingress denied by default; silo port only from silo pods, HTTP only from silo and Traefik pods, PostgreSQL only from silo pods", run: (root) => doors.networkPolicyProblems(kustomization(root).objects) },
   // --- docker compose
   { name: "compose: docker-compose.yml parses; top-level and service keys are compose keys", run: (root) => compose.structureProblems(composeFile(root)) },
   { name: "compose: every ${VAR} is defined in .env.example", run: (root) => compose.variableProblems(composeFile(root)) },
@@ -48,6 +51,12 @@ export const staticChecks = [
   { name: "compose: postgres applies sql/ exactly once, in order (apply.sh from a separate mount), healthy only after init", run: (root) => compose.postgresInitProblems(composeFile(root)) },
   { name: "compose: two silos from ./Dockerfile, distinct names, one cluster on the shared PostgreSQL", run: (root) => compose.siloProblems(composeFile(root)) },
   { name: "compose: Traefik routes; ForwardAuth at a defined silo's /api/v1/auth/verify on /api and /ws", run: (root) => compose.traefikProblems(composeFile(root)) },
+  { name: "compose: silo-to-silo traffic and PostgreSQL on an internal network only they join (the silo port listens there only); no published ports", run: (root) => doors.clusterNetworkProblems(composeFile(root), compose.isSilo) },
+  { name: "compose: no Traefik route reaches /metrics or the probes (/health/*), in any letter case", run: (root) => doors.privateRouteProblems(compose.traefikRouters(compose.traefikFiles(composeFile(root)).dynamic)) },
+  { name: "compose: Traefik's access log records no request path (a hub token's query) and no Authorization header; k8s/README.md gives the cluster's Traefik the same flags", run: (root) => doors.accessLogProblems(compose.traefikFiles(composeFile(root)).staticConfig, root) },
+  // --- everywhere
+  { name: "no Orleans gateway port anywhere (Dockerfile ENV and EXPOSE, compose, k8s container and Service ports, env)", run: (root) => doors.gatewayPortProblems(root, composeFile(root), kustomization(root).objects) },
+  { name: "no signing key ships: compose requires one that .env.example leaves empty; k8s reads it from a Secret k8s/README.md creates, outside the kustomization", run: (root) => doors.signingKeyProblems(composeFile(root), compose.isSilo, kustomization(root).objects, root) },
   // --- Dockerfiles and README
   { name: "Dockerfile: ENTRYPOINT runs Omni2.Host (dotnet Omni2.Host.dll, the published src/Omni2.Host)", run: (root) => docker.entrypointProblems(path.join(root, "Dockerfile"), "Omni2.Host", "src/Omni2.Host") },
   { name: "Dockerfile: the runtime stage runs as a non-root user", run: (root) => docker.userProblems(path.join(root, "Dockerfile")) },

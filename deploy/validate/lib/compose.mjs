@@ -258,12 +258,15 @@ export function postgresInitProblems({ root, services }) {
 
 const list = (dir) => (isDir(dir) ? fs.readdirSync(dir) : []);
 
+/** A service built from ./Dockerfile: an Omni2 silo. */
+export function isSilo(service) {
+  const build = buildOf(service);
+  return Boolean(build) && (build.context ?? ".") === "." && (build.dockerfile ?? "Dockerfile") === "Dockerfile";
+}
+
 /** Two or more silos from ./Dockerfile, distinct container names, one cluster on the shared PostgreSQL. */
 export function siloProblems({ services }) {
-  const silos = Object.entries(services).filter(([, s]) => {
-    const build = buildOf(s);
-    return build && (build.context ?? ".") === "." && (build.dockerfile ?? "Dockerfile") === "Dockerfile";
-  });
+  const silos = Object.entries(services).filter(([, s]) => isSilo(s));
   const problems = [];
   if (silos.length < 2) return [`${silos.length} service(s) built from ./Dockerfile; the cluster needs two silos`];
   const containerNames = silos.map(([, s]) => s.container_name);
@@ -278,41 +281,47 @@ export function siloProblems({ services }) {
     }
     const host = /(?:^|;)\s*Host=([^;]+)/i.exec(env.ConnectionStrings__Postgres ?? "")?.[1];
     if (!host || host !== postgres) problems.push(`service ${name}: ConnectionStrings__Postgres must point at the postgres service (${postgres})`);
-    if (String(env.Orleans__ListenOnAnyHostAddress).toLowerCase() !== "true") problems.push(`service ${name}: Orleans__ListenOnAnyHostAddress must be true`);
-    if (!env.Auth__SigningKey) problems.push(`service ${name}: Auth__SigningKey missing`);
-    const advertised = env.Orleans__AdvertisedIPAddress;
-    if (advertised && advertised !== s.container_name && advertised !== s.hostname && advertised !== name) problems.push(`service ${name}: Orleans__AdvertisedIPAddress '${advertised}' is not this container's name`);
+    if (!("Auth__SigningKey" in env)) problems.push(`service ${name}: Auth__SigningKey missing`);
+    // appsettings.json allows loopback Host headers only; Traefik forwards its clients' Host.
+    if (!env.AllowedHosts) problems.push(`service ${name}: AllowedHosts missing (appsettings.json allows loopback only)`);
   }
-  for (const key of ["ConnectionStrings__Postgres", "Auth__SigningKey", "Orleans__ClusterId", "Orleans__ServiceId", "Orleans__SiloPort", "Orleans__GatewayPort"]) {
+  for (const key of ["ConnectionStrings__Postgres", "Auth__SigningKey", "Orleans__ClusterId", "Orleans__ServiceId", "Orleans__SiloPort", "AllowedHosts"]) {
     if (!same(key)) problems.push(`the silos disagree on ${key}`);
   }
   return problems;
 }
 
-/** Traefik's file-provider routes: ForwardAuth at a defined service's /api/v1/auth/verify, on /api and /ws. */
-export function traefikProblems(compose) {
-  const { root, services } = compose;
+/**
+ * The Traefik service and the configuration it mounts: { name, service, staticSource, staticConfig, dynamic }.
+ * Throws with the reason when a file is missing or does not parse.
+ */
+export function traefikFiles({ root, services }) {
   const entry = Object.entries(services).find(([, s]) => typeof s.image === "string" && s.image.startsWith("traefik:"));
-  if (!entry) return ["no traefik service"];
+  if (!entry) throw new Error("no traefik service");
   const [name, service] = entry;
   const staticSource = bindSourceFor(service, "/etc/traefik/traefik.yml");
-  if (!staticSource) return [`service ${name}: no static configuration mounted at /etc/traefik/traefik.yml`];
-  let staticConfig;
-  try {
-    staticConfig = parseYamlFile(path.resolve(root, staticSource));
-  } catch (error) {
-    return [error.message];
-  }
-  const problems = [];
+  if (!staticSource) throw new Error(`service ${name}: no static configuration mounted at /etc/traefik/traefik.yml`);
+  const staticConfig = parseYamlFile(path.resolve(root, staticSource));
   const dynamicTarget = staticConfig.providers?.file?.filename;
   const dynamicSource = dynamicTarget ? bindSourceFor(service, dynamicTarget) : null;
-  if (!dynamicSource) return [`service ${name}: providers.file.filename '${dynamicTarget}' is not mounted`];
-  let dynamic;
+  if (!dynamicSource) throw new Error(`service ${name}: providers.file.filename '${dynamicTarget}' is not mounted`);
+  return { name, service, staticSource, staticConfig, dynamic: parseYamlFile(path.resolve(root, dynamicSource)) };
+}
+
+/** The file provider's routers, as { name, rule }. */
+export const traefikRouters = (dynamic) => Object.entries(dynamic.http?.routers ?? {}).map(([name, spec]) => ({ name, rule: spec.rule ?? "" }));
+
+/** Traefik's file-provider routes: ForwardAuth at a defined service's /api/v1/auth/verify, on /api and /ws. */
+export function traefikProblems(compose) {
+  const { services } = compose;
+  let files;
   try {
-    dynamic = parseYamlFile(path.resolve(root, dynamicSource));
+    files = traefikFiles(compose);
   } catch (error) {
     return [error.message];
   }
+  const { name, service, staticSource, staticConfig, dynamic } = files;
+  const problems = [];
   if (JSON.stringify(service.healthcheck?.test ?? "").includes("--ping") && staticConfig.ping === undefined) problems.push(`service ${name}: the healthcheck pings, but ping is not enabled in ${staticSource}`);
   const entryPoints = new Set(Object.keys(staticConfig.entryPoints ?? {}));
   const http = dynamic.http ?? {};

@@ -332,8 +332,10 @@ export function siloProblems(objects) {
   }
   if (!env.ConnectionStrings__Postgres) problems.push(`${where}: env ConnectionStrings__Postgres missing (the silos cluster on PostgreSQL)`);
   if (!env.Auth__SigningKey?.valueFrom?.secretKeyRef) problems.push(`${where}: env Auth__SigningKey must come from a Secret`);
+  // appsettings.json allows loopback Host headers only; Traefik forwards its clients' Host.
+  if (!env.AllowedHosts?.value) problems.push(`${where}: env AllowedHosts missing (appsettings.json allows loopback only)`);
   const ports = Object.fromEntries((container.ports ?? []).map((p) => [p.name, p.containerPort]));
-  for (const [name, port] of [["http", 8080], ["silo", 11111], ["gateway", 30000]]) {
+  for (const [name, port] of [["http", 8080], ["silo", 11111]]) {
     if (ports[name] !== port) problems.push(`${where}: container port ${name} must be ${port}`);
   }
   const probes = [["livenessProbe", "/health/live"], ["readinessProbe", "/health/ready"]];
@@ -364,7 +366,7 @@ export function siloProblems(objects) {
   if (!services.some((s) => (s.spec?.ports ?? []).some((p) => p.port === 8080))) problems.push(`${where}: no Service on HTTP 8080`);
   const headless = services.find((s) => s.spec?.clusterIP === "None");
   if (!headless) problems.push(`${where}: no headless Service for the silo ports`);
-  else for (const port of [11111, 30000]) if (!(headless.spec.ports ?? []).some((p) => p.port === port)) problems.push(`Service/${headless.metadata.name}: no port ${port}`);
+  else if (!(headless.spec.ports ?? []).some((p) => p.port === 11111)) problems.push(`Service/${headless.metadata.name}: no port 11111`);
   if (!objects.some((e) => e.object?.kind === "PodDisruptionBudget" && selectorMatches(e.object.spec?.selector?.matchLabels, labels))) problems.push(`${where}: no PodDisruptionBudget`);
   return problems;
 }

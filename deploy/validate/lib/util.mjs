@@ -162,3 +162,72 @@ export function rulePathPrefixes(rule) {
   }
   return prefixes;
 }
+
+/**
+ * Whether a Traefik rule may match a request for `path`: true, false, or null when that depends on
+ * something other than the path (Host, Method, Header...). Path, PathPrefix and PathRegexp are decided;
+ * &&, || and ! follow three-valued logic, so a rule is shown never to match only when its path
+ * matchers alone rule the path out.
+ */
+export function ruleMatchesPath(rule, path) {
+  const tokens = [];
+  const re = /\s*(&&|\|\||!|\(|\)|([A-Za-z]+)\(\s*((?:`[^`]*`\s*,?\s*)*)\))/y;
+  let at = 0;
+  while (at < rule.length) {
+    re.lastIndex = at;
+    const m = re.exec(rule);
+    if (!m) {
+      if (rule.slice(at).trim() === "") break;
+      throw new Error(`cannot read Traefik rule '${rule}' at '${rule.slice(at)}'`);
+    }
+    tokens.push(m[2] ? { matcher: m[2], args: [...m[3].matchAll(/`([^`]*)`/g)].map((a) => a[1]) } : { op: m[1] });
+    at = re.lastIndex;
+  }
+  let i = 0;
+  const and = (a, b) => (a === false || b === false ? false : a === true && b === true ? true : null);
+  const or = (a, b) => (a === true || b === true ? true : a === false && b === false ? false : null);
+  const matcher = ({ matcher: name, args }) => {
+    switch (name) {
+      case "Path": return args[0] === path;
+      case "PathPrefix": return path.startsWith(args[0]);
+      case "PathRegexp": {
+        const ignoreCase = args[0].startsWith("(?i)");
+        return new RegExp(ignoreCase ? args[0].slice(4) : args[0], ignoreCase ? "i" : "").test(path);
+      }
+      default: return null;
+    }
+  };
+  const unary = () => {
+    const token = tokens[i++];
+    if (token?.op === "!") {
+      const v = unary();
+      return v === null ? null : !v;
+    }
+    if (token?.op === "(") {
+      const v = disjunction();
+      if (tokens[i++]?.op !== ")") throw new Error(`unbalanced parentheses in Traefik rule '${rule}'`);
+      return v;
+    }
+    if (token?.matcher) return matcher(token);
+    throw new Error(`cannot read Traefik rule '${rule}'`);
+  };
+  const conjunction = () => {
+    let v = unary();
+    while (tokens[i]?.op === "&&") {
+      i++;
+      v = and(v, unary());
+    }
+    return v;
+  };
+  const disjunction = () => {
+    let v = conjunction();
+    while (tokens[i]?.op === "||") {
+      i++;
+      v = or(v, conjunction());
+    }
+    return v;
+  };
+  const value = disjunction();
+  if (i !== tokens.length) throw new Error(`cannot read Traefik rule '${rule}'`);
+  return value;
+}

@@ -8,8 +8,10 @@ public sealed class AuthOptions
     /// <summary>HS256 key, at least 32 bytes (<c>Auth__SigningKey</c>). Never logged or returned.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>The tokens' <c>iss</c>: validated when set; required with <see cref="Authority"/>.</summary>
     public string? Issuer { get; set; }
 
+    /// <summary>The tokens' <c>aud</c>: validated when set; required with <see cref="Authority"/>.</summary>
     public string? Audience { get; set; }
 
     /// <summary>An OIDC authority whose keys sign the tokens, instead of <see cref="SigningKey"/>.</summary>

@@ -13,7 +13,9 @@ public static class AuthSetup
     public static WebApplicationBuilder AddOmni2Auth(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        OidcSettings.EnsureComplete(options);
         var key = SigningKeys.Resolve(options, SiloConfiguration.IsEmbedded(builder.Configuration));
+        var oidc = !string.IsNullOrEmpty(options.Authority);
         builder.Services.AddSingleton(new TokenIssuer(options, key));
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
@@ -22,20 +24,20 @@ public static class AuthSetup
             // Nothing reads the raw token back (GetTokenAsync); storing it costs every request a properties dictionary.
             jwt.SaveToken = false;
             // With an OIDC authority the keys rotate, so a validation is only remembered under the configured key.
-            if (key is not null && string.IsNullOrEmpty(options.Authority))
+            if (key is not null && !oidc)
             {
                 jwt.TokenHandlers.Clear();
                 jwt.TokenHandlers.Add(new ValidatedTokens { MapInboundClaims = false });
             }
-            jwt.Authority = string.IsNullOrEmpty(options.Authority) ? null : options.Authority;
+            jwt.Authority = oidc ? options.Authority : null;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
                 IssuerSigningKey = key,
                 ValidateIssuerSigningKey = key is not null,
                 ValidIssuer = options.Issuer,
-                ValidateIssuer = !string.IsNullOrEmpty(options.Issuer),
+                ValidateIssuer = oidc || !string.IsNullOrEmpty(options.Issuer),
                 ValidAudience = options.Audience,
-                ValidateAudience = !string.IsNullOrEmpty(options.Audience),
+                ValidateAudience = oidc || !string.IsNullOrEmpty(options.Audience),
                 ValidateLifetime = true,
                 ClockSkew = TimeSpan.FromSeconds(30),
                 RoleClaimType = RoleClaim,

@@ -1,4 +1,3 @@
-using System.Net;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Silo;
@@ -8,7 +7,8 @@ namespace Omni2.Host.Dashboard;
 /// <summary>
 /// The browser dashboard: the static files Vite builds into <c>wwwroot</c> (from <c>Dashboard/web</c>),
 /// served anonymously at <c>/</c>; the page itself signs in with a token. In the embedded default
-/// only, <c>/api/v1/auth/dev-token</c> hands out short-lived tokens for a one-click sign-in.
+/// only, <c>/api/v1/auth/dev-token</c> hands out short-lived tokens for a one-click sign-in, to the
+/// dashboard's own page on this machine (<see cref="DevSignInGuard"/>).
 /// </summary>
 public static class DashboardSetup
 {
@@ -47,7 +47,8 @@ public static class DashboardSetup
         var issuer = app.Services.GetRequiredService<TokenIssuer>();
         var devSignIn = SiloConfiguration.IsEmbedded(app.Configuration) && issuer.CanIssue;
         // What the page may offer before anyone signs in; a fixed answer per host, so asking is never an error.
-        app.MapGet(SettingsPath, (HttpContext context) => new DashboardSettingsView(devSignIn && IsLocal(context) ? Roles.All : []))
+        app.MapGet(SettingsPath, (HttpContext context) => new DashboardSettingsView(
+                devSignIn && DevSignInGuard.IsFromThisMachine(context) && DevSignInGuard.NamesLoopback(context.Request.Host) ? Roles.All : []))
             .AllowAnonymous().WithTags("Dashboard").WithName("GetDashboardSettings").WithSummary("What the dashboard's sign-in offers on this host.");
         if (devSignIn)
         {
@@ -60,10 +61,14 @@ public static class DashboardSetup
 
     private static async Task<IResult> IssueDevTokenAsync(HttpContext context, TokenIssuer issuer)
     {
-        if (!IsLocal(context))
+        if (!DevSignInGuard.IsFromThisMachine(context))
         {
             // An embedded default published on a network must not hand out tokens to it.
             return Problems.NotFound("The dev sign-in answers only requests from this machine.");
+        }
+        if (DevSignInGuard.Refusal(context.Request) is { } refusal)
+        {
+            return Problems.Forbidden(refusal);
         }
         var (body, problem) = await JsonBody.ReadAsync<DevTokenRequest>(context);
         if (problem is not null)
@@ -77,8 +82,6 @@ public static class DashboardSetup
         var expires = DateTimeOffset.UtcNow + DevTokenLifetime;
         return Results.Ok(new DevTokenView(issuer.Issue($"dev-{role}", role, DevTokenLifetime), role, expires));
     }
-
-    private static bool IsLocal(HttpContext context) => context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
 }
 
 public sealed record DevTokenRequest(string? Role);

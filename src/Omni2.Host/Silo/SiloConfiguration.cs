@@ -33,7 +33,7 @@ public static class SiloConfiguration
             });
             silo.AddOmni2Providers(configuration);
             var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-            var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+            var gatewayPort = ClusterEndpoints.GatewayPort(configuration);
             if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)
             {
                 silo.UseAdoNetClustering(o =>
@@ -41,8 +41,7 @@ public static class SiloConfiguration
                     o.Invariant = Invariant;
                     o.ConnectionString = connectionString;
                 });
-                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
-                silo.UseConfiguredAdvertisedAddress(configuration);
+                silo.UseConfiguredEndpoints(configuration, siloPort, gatewayPort);
                 silo.UseOmni2KubernetesHosting(configuration);
                 // Notice a dead silo in seconds, not Orleans' default tens of seconds: its servers must be
                 // checked again within 5 s of a crash and 10 s of a hang. A hung silo keeps its

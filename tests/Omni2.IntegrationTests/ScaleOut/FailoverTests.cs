@@ -44,7 +44,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
             canaryBackends.Add(await TestMcpServer.StartAsync());
         }
         var serviceId = $"omni2-failover-{Guid.NewGuid():N}";
-        var silos = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(db.ConnectionString, serviceId)))).ToList();
+        // Each silo opens a gateway port for this test's Orleans client (AssertSingleActivationsAsync) only: Omni2 opens none unless configured.
+        var silos = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(db.ConnectionString, serviceId,
+            new Dictionary<string, string?> { ["Orleans:GatewayPort"] = Ports.Free().ToString() })))).ToList();
         try
         {
             // Checks every 30 s, as in production: only the failover itself can explain a check within seconds.
