@@ -45,7 +45,7 @@ public static class StdioCommandRules
             ["-c"] = "runs a shell command", ["--call"] = "runs a shell command",
             ["--node-options"] = "sets NODE_OPTIONS for the program it runs",
         },
-        Flags: ["-y", "--yes", "--no", "-q", "--quiet", "-s", "--silent", "--prefer-offline", "--prefer-online", "--offline"],
+        Flags: ["--yes", "--no", "--quiet", "--silent", "--prefer-offline", "--prefer-online", "--offline"],
         FlagLetters: "yqs",
         ValueLetters: "pw",
         Launches: true);
@@ -53,7 +53,7 @@ public static class StdioCommandRules
     private static readonly Interpreter Uvx = new(
         "uvx",
         Refused: new Dictionary<string, string>(),
-        Flags: ["-q", "--quiet", "-v", "--verbose", "-n", "--no-cache", "--isolated", "--offline", "--refresh", "--no-config",
+        Flags: ["--quiet", "--verbose", "--no-cache", "--isolated", "--offline", "--refresh", "--no-config",
             "--native-tls", "--no-progress", "--preview"],
         FlagLetters: "qvn",
         ValueLetters: "pw",
