@@ -1,3 +1,4 @@
+using Omni2.Grains.Mcp;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Dashboard;
@@ -11,6 +12,9 @@ if (TokenCommand.IsInvoked(args))
 {
     return TokenCommand.Run(args);
 }
+
+// Before anything else: no stdio server may read this process's environment (the signing key, the database password).
+StdioSandbox.ProtectSilo();
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddOmni2Silo();

@@ -31,18 +31,26 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts a silo with <see cref="TestTimings.Fast"/> unless <paramref name="fastTimings"/> is false (then the real defaults).</summary>
+    /// <summary>
+    /// Starts a silo with <see cref="TestTimings.Fast"/> unless <paramref name="fastTimings"/> is false (then the real defaults),
+    /// under <paramref name="launcher"/> when given (a command line that ends by running the rest, such as <see cref="WithoutCapabilities"/>).
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(
-        string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null, bool fastTimings = true)
+        string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null, bool fastTimings = true,
+        IReadOnlyList<string>? launcher = null)
     {
         var (httpPort, siloPort) = (Ports.Free(), Ports.Free());
-        var start = new ProcessStartInfo("dotnet")
+        string[] command = [.. launcher ?? [], "dotnet", Path.Combine(HostDirectory, "Omni2.Host.dll")];
+        var start = new ProcessStartInfo(command[0])
         {
             WorkingDirectory = HostDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(HostDirectory, "Omni2.Host.dll"));
+        foreach (var arg in command[1..])
+        {
+            start.ArgumentList.Add(arg);
+        }
         var environment = new Dictionary<string, string?>(fastTimings ? TestTimings.Fast : [])
         {
             ["ConnectionStrings:Postgres"] = connectionString,
@@ -110,6 +118,16 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         return silo;
     }
+
+    /// <summary>
+    /// A launcher that runs the silo with no Linux capabilities, as the image's non-root user runs it, when
+    /// this process has some (root, as on CI); null when it has none, since then neither has the silo.
+    /// <c>setpriv</c> execs the silo, so its process id stays the silo's.
+    /// </summary>
+    public static IReadOnlyList<string>? WithoutCapabilities =>
+        File.ReadLines("/proc/self/status").Any(l => l.StartsWith("CapEff:", StringComparison.Ordinal) && Convert.ToUInt64(l[7..].Trim(), 16) != 0)
+            ? ["setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"]
+            : null;
 
     /// <summary>
     /// A token every silo started here accepts (they share <see cref="ApiHost.SigningKey"/>), valid

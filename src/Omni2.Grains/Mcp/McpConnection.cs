@@ -208,17 +208,30 @@ public sealed class McpConnection : IAsyncDisposable
         }, client, loggerFactory, ownsHttpClient: true), streamBroken);
     }
 
-    private static StdioClientTransport StdioTransport(McpServerConfig config) => new(new StdioClientTransportOptions
+    /// <summary>
+    /// A stdio server's process, started only if <see cref="StdioCommandRules"/> allow its command line (a
+    /// row written to the database by hand was checked by nobody) and confined by <see cref="StdioSandbox"/>.
+    /// </summary>
+    private static StdioClientTransport StdioTransport(McpServerConfig config)
+    {
+        var command = config.Command ?? throw new InvalidOperationException($"Server '{config.Name}' has no command.");
+        if (StdioCommandRules.Check(command, config.Args, config.Env.Keys) is { Count: > 0 } refusals)
+        {
+            throw new InvalidOperationException($"not started: {StdioCommandRules.Describe(refusals)}");
+        }
+        var (program, args) = StdioSandbox.Launch(command, config.Args);
+        return new(new StdioClientTransportOptions
         {
             Name = config.Name,
-            Command = config.Command ?? throw new InvalidOperationException($"Server '{config.Name}' has no command."),
-            Arguments = [.. config.Args],
+            Command = program,
+            Arguments = [.. args],
             // Never the silo's own environment: it holds the signing key and the database password.
             // Only what a process needs to start (PATH, HOME, ...) plus the server's configured env.
             InheritEnvironmentVariables = false,
             EnvironmentVariables = StdioEnvironment(config),
             ShutdownTimeout = TimeSpan.FromSeconds(2),
         });
+    }
 
     /// <summary>
     /// Cancels the operation at <paramref name="timeout"/> and also stops waiting for it then, so a

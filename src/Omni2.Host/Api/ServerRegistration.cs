@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 using Omni2.Host.Auth;
 
 namespace Omni2.Host.Api;
@@ -89,6 +90,13 @@ public static partial class ServerRegistrationValidator
             else if (!stdio.AllowedCommands.Contains(body.Command, StringComparer.Ordinal))
             {
                 Error("command", $"'{body.Command}' is not on the allow list ({StdioOptions.Section}:AllowedCommands: {string.Join(", ", stdio.AllowedCommands)})");
+            }
+            else if (body.Args?.Any(a => a is null) != true)
+            {
+                foreach (var refusal in StdioCommandRules.Check(body.Command, body.Args ?? [], body.Env?.Keys ?? Enumerable.Empty<string>()))
+                {
+                    Error(refusal.Field, refusal.Reason);
+                }
             }
             if (body.Url is not null)
             {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 
 namespace Omni2.Host.Silo;
 
@@ -20,12 +21,24 @@ public sealed class ConfiguredServer
     public int ConnectTimeoutSeconds { get; set; } = 10;
     public int CallTimeoutSeconds { get; set; } = 60;
 
-    public McpServerConfig ToConfig() => new()
+    /// <summary>The server's configuration; throws, so that the host does not start, on an unknown transport or a refused stdio command line.</summary>
+    public McpServerConfig ToConfig()
+    {
+        if (!WireNames.TryParseTransport(Transport, out var transport))
+        {
+            throw new InvalidOperationException($"Omni2:Servers: server '{Name}' has unknown transport '{Transport}' (streamable_http, sse or stdio).");
+        }
+        if (transport is McpTransport.Stdio && StdioCommandRules.Check(Command ?? "", Args, Env.Keys) is { Count: > 0 } refusals)
+        {
+            throw new InvalidOperationException($"Omni2:Servers: server '{Name}': {StdioCommandRules.Describe(refusals)}.");
+        }
+        return Build(transport);
+    }
+
+    private McpServerConfig Build(McpTransport transport) => new()
     {
         Name = Name,
-        Transport = WireNames.TryParseTransport(Transport, out var transport)
-            ? transport
-            : throw new InvalidOperationException($"Omni2:Servers: server '{Name}' has unknown transport '{Transport}' (streamable_http, sse or stdio)."),
+        Transport = transport,
         Url = Url,
         Command = Command,
         Args = [.. Args],
