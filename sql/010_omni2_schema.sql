@@ -72,6 +72,10 @@ CREATE INDEX IF NOT EXISTS mcp_health_log_server_page
 CREATE INDEX IF NOT EXISTS mcp_health_log_created_at
     ON omni2.mcp_health_log USING brin (created_at);
 
+-- How many tool calls may be in flight to the server at once (more get 503 with Retry-After).
+ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS max_concurrent_calls integer NOT NULL DEFAULT 32
+    CHECK (max_concurrent_calls BETWEEN 1 AND 10000);
+
 -- The tool list the grain last saw, so every silo's catalog can load without asking each grain.
 ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS tools jsonb NOT NULL DEFAULT '[]'::jsonb;
 

@@ -54,6 +54,9 @@ public static class CallsBenchmark
     public const int Concurrency = 32;
     public const double AddedP50GoalMs = 1;
     public const double ThroughputGoal = 2000;
+    public const double LimiterP50GoalMs = 0.05;
+    private const string Rest = "Omni2 REST";
+    private const string RestWithoutLimiter = "Omni2 REST, no rate limiter";
     private const string ServerName = "calls-bench";
     private const string Message = "the quick brown fox";
 
@@ -65,9 +68,15 @@ public static class CallsBenchmark
         host.StartServer();
         await host.RegisterAsync(ServerName, fleet.Endpoint(0), healthCheckIntervalSeconds: 300);
         await host.WaitHealthyAsync([ServerName], TimeSpan.FromSeconds(60));
+        // The same host with the rate limiter switched off, for its cost side by side.
+        using var unlimited = new BenchHost(new Dictionary<string, string> { ["Omni2:RateLimits:Enabled"] = "false" });
+        unlimited.StartServer();
+        await unlimited.RegisterAsync(ServerName, fleet.Endpoint(0), healthCheckIntervalSeconds: 300);
+        await unlimited.WaitHealthyAsync([ServerName], TimeSpan.FromSeconds(60));
 
         await using var direct = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = fleet.Endpoint(0) }));
         using var rest = host.ClientAs(Roles.Operator);
+        using var restWithoutLimiter = unlimited.ClientAs(Roles.Operator);
         var gatewayHttp = host.ClientAs(Roles.Operator);
         await using var gateway = await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(host.BaseAddress, McpGatewaySetup.Path) }, gatewayHttp, ownsHttpClient: true));
@@ -76,7 +85,8 @@ public static class CallsBenchmark
         var paths = new (string Label, Func<Task> Call)[]
         {
             ("direct", () => CallSdkAsync(direct, "echo")),
-            ("Omni2 REST", () => CallRestAsync(rest)),
+            (Rest, () => CallRestAsync(rest)),
+            (RestWithoutLimiter, () => CallRestAsync(restWithoutLimiter)),
             ("Omni2 /mcp", () => CallSdkAsync(gateway, ServerName + ToolView.Separator + "echo")),
         };
         foreach (var (label, call) in paths)
@@ -178,12 +188,17 @@ public static class CallsBenchmark
                     + $"{r.HostMicrosecondsPerCall:F0} µs | {r.FleetMicrosecondsPerCall:F0} µs | {r.OtherCpuPercent:F0} % |");
             }
         }
-        var rest = results.Where(r => r.Label == "Omni2 REST").ToDictionary(r => r.Concurrency);
+        var rest = results.Where(r => r.Label == Rest).ToDictionary(r => r.Concurrency);
+        var withoutLimiter = results.Where(r => r.Label == RestWithoutLimiter).ToDictionary(r => r.Concurrency);
         var directs = results.Where(r => r.Label == "direct").ToDictionary(r => r.Concurrency);
         var addedP50 = rest[1].P50Ms - directs[1].P50Ms;
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- added p50 through REST, sequential: **{addedP50:F3} ms** (goal ≤ {AddedP50GoalMs:F0} ms: {(addedP50 <= AddedP50GoalMs ? "met" : "MISSED")})");
+        var limiterP50 = rest[1].P50Ms - withoutLimiter[1].P50Ms;
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"- the rate limiter's cost, sequential REST p50 with it minus without: **{limiterP50:+0.000;-0.000} ms** (goal ≤ {LimiterP50GoalMs:F2} ms: {(limiterP50 <= LimiterP50GoalMs ? "met" : "MISSED")}); "
+            + $"at {Concurrency} concurrent {rest[Concurrency].CallsPerSecond:N0} against {withoutLimiter[Concurrency].CallsPerSecond:N0} calls/s");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- REST at {Concurrency} concurrent: **{rest[Concurrency].CallsPerSecond:N0} calls/s** (goal ≥ {ThroughputGoal:N0}: {(rest[Concurrency].CallsPerSecond >= ThroughputGoal ? "met" : "MISSED")}), "
             + $"{rest[Concurrency].CallsPerSecond / directs[Concurrency].CallsPerSecond:F2} of direct");

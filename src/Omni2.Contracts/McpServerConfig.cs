@@ -34,6 +34,8 @@ public sealed record McpServerConfig
     [Id(11)] public int ConnectTimeoutSeconds { get; init; } = 10;
     [Id(12)] public int CallTimeoutSeconds { get; init; } = 60;
     [Id(13)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>How many tool calls may be in flight to the server at once; more are refused with a retry hint.</summary>
+    [Id(14)] public int MaxConcurrentCalls { get; init; } = ServerLimits.DefaultMaxConcurrentCalls;
 
     public TimeSpan HealthCheckInterval => TimeSpan.FromSeconds(HealthCheckIntervalSeconds);
     public TimeSpan CheckTimeout => TimeSpan.FromSeconds(CheckTimeoutSeconds);
@@ -52,7 +54,7 @@ public sealed record McpServerConfig
             Env.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray(),
             Headers.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray(),
             Enabled, AllowedRoles.ToArray(), HealthCheckIntervalSeconds, CheckTimeoutSeconds,
-            ConnectTimeoutSeconds, CallTimeoutSeconds,
+            ConnectTimeoutSeconds, CallTimeoutSeconds, MaxConcurrentCalls,
         });
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }

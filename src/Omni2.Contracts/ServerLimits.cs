@@ -1,7 +1,7 @@
 namespace Omni2.Contracts;
 
 /// <summary>
-/// The largest timeouts a server may be registered with, and the Orleans response timeouts that
+/// The largest timeouts (and call concurrency) a server may be registered with, and the Orleans response timeouts that
 /// follow from them: a grain request must outlive the longest operation it may run.
 /// </summary>
 public static class ServerLimits
@@ -10,6 +10,8 @@ public static class ServerLimits
     public const int MaxCheckTimeoutSeconds = 600;
     public const int MaxConnectTimeoutSeconds = 600;
     public const int MaxHealthCheckIntervalSeconds = 86400;
+    public const int DefaultMaxConcurrentCalls = 32;
+    public const int MaxMaxConcurrentCalls = 10_000;
 
     /// <summary>The longest tool call, plus a minute for queueing and the answer.</summary>
     public const string CallResponseTimeout = "01:01:00";

@@ -4,6 +4,7 @@ using Omni2.Host.Auth;
 using Omni2.Host.Dashboard;
 using Omni2.Host.Health;
 using Omni2.Host.McpGateway;
+using Omni2.Host.RateLimits;
 using Omni2.Host.Realtime;
 using Omni2.Host.Silo;
 using Omni2.Host.Telemetry;
@@ -22,6 +23,7 @@ builder.AddOmni2Auth();
 builder.AddOmni2Api();
 builder.AddOmni2Realtime();
 builder.AddOmni2McpGateway();
+builder.AddOmni2RateLimits();
 builder.AddOmni2Telemetry();
 builder.AddOmni2Dashboard();
 
@@ -31,6 +33,7 @@ app.UseStatusCodePages();
 app.MapOmni2Dashboard(); // static files before authentication: the page signs in by itself
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOmni2RateLimits();
 app.UseOmni2McpJsonBodies();
 app.UseOmni2McpSessionEnds();
 app.MapOmni2Health();

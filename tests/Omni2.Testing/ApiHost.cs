@@ -47,7 +47,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseSetting("Omni2:Catalog:ResyncInterval", "00:00:05");
         builder.UseSetting("Omni2:Stdio:AllowedCommands:0", "node");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        foreach (var (key, value) in TestTimings.Fast.Concat(_settings))
+        foreach (var (key, value) in TestTimings.Fast.Concat(TestTimings.GenerousRateLimits).Concat(_settings))
         {
             builder.UseSetting(key, value);
         }

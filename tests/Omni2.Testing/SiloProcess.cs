@@ -63,7 +63,7 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Omni2:Catalog:ResyncInterval"] = "00:00:05",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in TestTimings.GenerousRateLimits.Concat(settings ?? new Dictionary<string, string?>()))
         {
             environment[key] = value;
         }

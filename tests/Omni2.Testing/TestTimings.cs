@@ -18,6 +18,15 @@ public static class TestTimings
         ["Omni2:StatusFeed:CheckFlushInterval"] = "00:00:01",
     };
 
+    /// <summary>
+    /// Per-user rate limits far above what any test or benchmark sends: the limiter runs in every
+    /// host, and refuses only in the tests about it, which set their own.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> GenerousRateLimits =
+        new[] { "viewer", "operator", "admin" }
+            .SelectMany(role => new[] { "ToolCalls", "Reads", "HubConnections" }.Select(kind => KeyValuePair.Create($"Omni2:RateLimits:Roles:{role}:{kind}", (string?)"100000000")))
+            .ToDictionary();
+
     /// <summary>How often, under <see cref="Fast"/>, a silo rereads who receives its status feed.</summary>
     public static readonly TimeSpan StatusFeedRefresh = TimeSpan.FromSeconds(1);
 }

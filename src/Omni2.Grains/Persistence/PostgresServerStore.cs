@@ -11,7 +11,8 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
 {
     private const string ConfigColumns = """
         name, transport, url, command, args, env, headers, enabled, allowed_roles,
-        health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds, updated_at
+        health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds, updated_at,
+        max_concurrent_calls
         """;
 
     public async Task<IReadOnlyList<McpServerConfig>> LoadAllAsync(CancellationToken cancellationToken = default)
@@ -140,8 +141,8 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO omni2.mcp_servers (name, transport, url, command, args, env, headers, enabled, allowed_roles,
-                health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13)
+                health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds, max_concurrent_calls)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14)
             ON CONFLICT (name) DO NOTHING
             """);
         AddConfigParameters(command, config);
@@ -153,7 +154,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         await using var command = dataSource.CreateCommand("""
             UPDATE omni2.mcp_servers SET transport = $2, url = $3, command = $4, args = $5::jsonb, env = $6::jsonb,
                 headers = $7::jsonb, enabled = $8, allowed_roles = $9, health_check_interval_seconds = $10,
-                check_timeout_seconds = $11, connect_timeout_seconds = $12, call_timeout_seconds = $13, updated_at = now()
+                check_timeout_seconds = $11, connect_timeout_seconds = $12, call_timeout_seconds = $13, max_concurrent_calls = $14, updated_at = now()
             WHERE name = $1
             """);
         AddConfigParameters(command, config);
@@ -190,6 +191,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         command.Parameters.Add(new NpgsqlParameter { Value = config.CheckTimeoutSeconds });
         command.Parameters.Add(new NpgsqlParameter { Value = config.ConnectTimeoutSeconds });
         command.Parameters.Add(new NpgsqlParameter { Value = config.CallTimeoutSeconds });
+        command.Parameters.Add(new NpgsqlParameter { Value = config.MaxConcurrentCalls });
     }
 
     private static DateTimeOffset? NullableTimestamp(NpgsqlDataReader reader, int ordinal) =>
@@ -258,5 +260,6 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         ConnectTimeoutSeconds = reader.GetInt32(11),
         CallTimeoutSeconds = reader.GetInt32(12),
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(13),
+        MaxConcurrentCalls = reader.GetInt32(14),
     };
 }

@@ -34,6 +34,7 @@ public sealed partial class McpServerGrain(
     private ConnectionLifecycle _connection = null!;
     private HealthProbe _probe = null!;
     private IGrainTimer? _stepTimer;
+    private int _callsInFlight;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -125,9 +126,29 @@ public sealed partial class McpServerGrain(
             await _connection.WaitForAttemptAsync(connecting.ConnectTimeout + connecting.CheckTimeout);
         }
         var connection = _connection.Current;
-        var (result, serverFault) = Status is not HealthStatus.Healthy || connection is null || Config is null
-            ? (ToolCallMapper.Unavailable(Name, Status, _breaker.RecoveryEta), false)
-            : await ToolCallMapper.CallAsync(connection, Name, Config, state.State.Tools, request, cancellationToken);
+        ToolCallResult result;
+        var serverFault = false;
+        if (Status is not HealthStatus.Healthy || connection is null || Config is null)
+        {
+            result = ToolCallMapper.Unavailable(Name, Status, _breaker.RecoveryEta);
+        }
+        else if (_callsInFlight >= Config.MaxConcurrentCalls)
+        {
+            result = ToolCallMapper.Busy(Name, Config.MaxConcurrentCalls);
+        }
+        else
+        {
+            // Calls interleave on the grain's one thread: the count needs no lock.
+            _callsInFlight++;
+            try
+            {
+                (result, serverFault) = await ToolCallMapper.CallAsync(connection, Name, Config, state.State.Tools, request, cancellationToken);
+            }
+            finally
+            {
+                _callsInFlight--;
+            }
+        }
         if (serverFault)
         {
             // Passive health: a failure that is the server's fault counts as a failed check at once.

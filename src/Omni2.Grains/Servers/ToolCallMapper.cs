@@ -55,6 +55,14 @@ public static class ToolCallMapper
         RetryAfter = retryAfter,
     };
 
+    /// <summary>The server already has its <c>max_concurrent_calls</c> in flight: try again in a second.</summary>
+    public static ToolCallResult Busy(string server, int limit) => new()
+    {
+        Outcome = ToolCallOutcome.Unavailable,
+        Detail = $"MCP server '{server}' has {limit} calls in flight, its max_concurrent_calls",
+        RetryAfter = TimeSpan.FromSeconds(1),
+    };
+
     /// <summary>Parses the arguments: absent or null is none; anything but a JSON object is an error.</summary>
     public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, JsonElement> arguments, out string error)
     {

@@ -23,6 +23,7 @@ public sealed class ServerRegistration
     public int? CheckTimeoutSeconds { get; set; }
     public int? ConnectTimeoutSeconds { get; set; }
     public int? CallTimeoutSeconds { get; set; }
+    public int? MaxConcurrentCalls { get; set; }
 }
 
 /// <summary>Section <c>Omni2:Stdio</c>: stdio servers run commands on the silo, so only these may be registered.</summary>
@@ -156,6 +157,7 @@ public static partial class ServerRegistrationValidator
         CheckRange(body.CheckTimeoutSeconds, "check_timeout_seconds", 1, ServerLimits.MaxCheckTimeoutSeconds, Error);
         CheckRange(body.ConnectTimeoutSeconds, "connect_timeout_seconds", 1, ServerLimits.MaxConnectTimeoutSeconds, Error);
         CheckRange(body.CallTimeoutSeconds, "call_timeout_seconds", 1, ServerLimits.MaxCallTimeoutSeconds, Error);
+        CheckRange(body.MaxConcurrentCalls, "max_concurrent_calls", 1, ServerLimits.MaxMaxConcurrentCalls, Error);
 
         errors = found.ToDictionary(p => p.Key, p => p.Value.ToArray());
         if (errors.Count > 0)
@@ -177,6 +179,7 @@ public static partial class ServerRegistrationValidator
             CheckTimeoutSeconds = body.CheckTimeoutSeconds ?? 5,
             ConnectTimeoutSeconds = body.ConnectTimeoutSeconds ?? 10,
             CallTimeoutSeconds = body.CallTimeoutSeconds ?? 60,
+            MaxConcurrentCalls = body.MaxConcurrentCalls ?? ServerLimits.DefaultMaxConcurrentCalls,
         };
     }
 

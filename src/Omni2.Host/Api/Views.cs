@@ -73,6 +73,7 @@ public sealed record ServerDetailView(
     int CheckTimeoutSeconds,
     int ConnectTimeoutSeconds,
     int CallTimeoutSeconds,
+    int MaxConcurrentCalls,
     ServerView Status,
     IReadOnlyList<ToolView> Tools)
 {
@@ -92,6 +93,7 @@ public sealed record ServerDetailView(
         config.CheckTimeoutSeconds,
         config.ConnectTimeoutSeconds,
         config.CallTimeoutSeconds,
+        config.MaxConcurrentCalls,
         ServerView.From(config.ToInfo(), status, now),
         [.. tools.Select(t => ToolView.From(config.Name, t))]);
 }

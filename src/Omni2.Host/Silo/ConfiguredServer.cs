@@ -20,6 +20,7 @@ public sealed class ConfiguredServer
     public int CheckTimeoutSeconds { get; set; } = 5;
     public int ConnectTimeoutSeconds { get; set; } = 10;
     public int CallTimeoutSeconds { get; set; } = 60;
+    public int MaxConcurrentCalls { get; set; } = ServerLimits.DefaultMaxConcurrentCalls;
 
     /// <summary>The server's configuration; throws, so that the host does not start, on an unknown transport or a refused stdio command line.</summary>
     public McpServerConfig ToConfig()
@@ -50,5 +51,6 @@ public sealed class ConfiguredServer
         CheckTimeoutSeconds = CheckTimeoutSeconds,
         ConnectTimeoutSeconds = ConnectTimeoutSeconds,
         CallTimeoutSeconds = CallTimeoutSeconds,
+        MaxConcurrentCalls = MaxConcurrentCalls,
     };
 }
