@@ -12,8 +12,8 @@ namespace Omni2.Grains.Servers;
 /// first connect and every recovery attempt. The grain decides which step is due and delegates: the
 /// <see cref="HealthProbe"/> checks or connects, the <see cref="CircuitBreaker"/> decides
 /// transitions, the <see cref="ServerStatusWriter"/> makes them known and durable, the
-/// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ToolCallMapper"/> proxies
-/// calls. Tool calls interleave with everything.
+/// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ToolCallGate"/> admits
+/// calls and the <see cref="ToolCallMapper"/> proxies them. Tool calls interleave with everything.
 /// </summary>
 public sealed partial class McpServerGrain(
     [PersistentState("server", StorageNames.Grains)] IPersistentState<McpServerState> state,
@@ -33,8 +33,8 @@ public sealed partial class McpServerGrain(
     private ServerStatusWriter _writer = null!;
     private ConnectionLifecycle _connection = null!;
     private HealthProbe _probe = null!;
+    private ToolCallGate _calls = null!;
     private IGrainTimer? _stepTimer;
-    private int _callsInFlight;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -48,6 +48,9 @@ public sealed partial class McpServerGrain(
         _writer = new ServerStatusWriter(Name, RuntimeIdentity, state, _breaker, writing, logger);
         _connection = new ConnectionLifecycle(Name, http, loggerFactory, logger);
         _probe = new HealthProbe(Name, _breaker, _connection, _writer, writing.Metrics, logger);
+        // Passive health: a call failure that is the server's fault counts as a failed check at once.
+        var self = this.AsReference<IMcpServerGrain>();
+        _calls = new ToolCallGate(Name, _breaker, _connection, writing.Metrics, (connection, error) => self.ReportCallFailureAsync(connection, error).Ignore());
 
         var config = await LoadConfigAsync(cancellationToken);
         if (config is null)
@@ -119,44 +122,8 @@ public sealed partial class McpServerGrain(
 
     public Task<McpServerSnapshot> GetSnapshotAsync() => Task.FromResult(new McpServerSnapshot(_writer.Status(), state.State.Tools));
 
-    public async Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken)
-    {
-        if (_connection.Current is null && Status is HealthStatus.Healthy or HealthStatus.Unknown && Config is { } connecting)
-        {
-            await _connection.WaitForAttemptAsync(connecting.ConnectTimeout + connecting.CheckTimeout);
-        }
-        var connection = _connection.Current;
-        ToolCallResult result;
-        var serverFault = false;
-        if (Status is not HealthStatus.Healthy || connection is null || Config is null)
-        {
-            result = ToolCallMapper.Unavailable(Name, Status, _breaker.RecoveryEta);
-        }
-        else if (_callsInFlight >= Config.MaxConcurrentCalls)
-        {
-            result = ToolCallMapper.Busy(Name, Config.MaxConcurrentCalls);
-        }
-        else
-        {
-            // Calls interleave on the grain's one thread: the count needs no lock.
-            _callsInFlight++;
-            try
-            {
-                (result, serverFault) = await ToolCallMapper.CallAsync(connection, Name, Config, state.State.Tools, request, cancellationToken);
-            }
-            finally
-            {
-                _callsInFlight--;
-            }
-        }
-        if (serverFault)
-        {
-            // Passive health: a failure that is the server's fault counts as a failed check at once.
-            this.AsReference<IMcpServerGrain>().ReportCallFailureAsync(connection!.Generation, result.Detail ?? "call failed").Ignore();
-        }
-        writing.Metrics.ToolCall(result.DurationMs, result.Outcome);
-        return result;
-    }
+    public Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken) =>
+        _calls.CallAsync(Config, state.State.Tools, request, cancellationToken);
 
     public async Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken)
     {
