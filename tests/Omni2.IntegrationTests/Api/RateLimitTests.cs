@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
@@ -8,17 +9,11 @@ using static Omni2.IntegrationTests.Api.ApiTestKit;
 namespace Omni2.IntegrationTests.Api;
 
 /// <summary>Two hosts of one cluster with small per-user limits, so that limits are reached in a few hundred requests.</summary>
-public sealed class RateLimitFixture : IAsyncLifetime
+public sealed class RateLimitFixture : TwoHostFixture
 {
     public const int OperatorToolCalls = 100;
     public const int ViewerReads = 100;
     public const int ViewerHubConnections = 3;
-
-    public PostgresDatabase Database { get; private set; } = null!;
-
-    public ApiHost A { get; private set; } = null!;
-
-    public ApiHost B { get; private set; } = null!;
 
     public TestMcpServer Server { get; private set; } = null!;
 
@@ -27,33 +22,27 @@ public sealed class RateLimitFixture : IAsyncLifetime
     /// <summary>The same server under another name, registered with max_concurrent_calls 2.</summary>
     public string NarrowServerName { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    // An hour's window: the buckets barely refill while a test runs, so what passes is the limit itself.
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
-        Database = await PostgresDatabase.CreateAsync();
-        var serviceId = $"omni2-limits-{Guid.NewGuid():N}";
-        // An hour's window: the buckets barely refill while a test runs, so what passes is the limit itself.
-        var settings = new Dictionary<string, string?>
-        {
-            ["Omni2:RateLimits:Window"] = "01:00:00",
-            ["Omni2:RateLimits:Roles:operator:ToolCalls"] = OperatorToolCalls.ToString(),
-            ["Omni2:RateLimits:Roles:viewer:Reads"] = ViewerReads.ToString(),
-            ["Omni2:RateLimits:Roles:viewer:HubConnections"] = ViewerHubConnections.ToString(),
-        };
-        A = new ApiHost(Database.ConnectionString, serviceId, settings);
-        A.StartServer();
-        B = new ApiHost(Database.ConnectionString, serviceId, settings);
-        B.StartServer();
+        ["Omni2:RateLimits:Window"] = "01:00:00",
+        ["Omni2:RateLimits:Roles:operator:ToolCalls"] = OperatorToolCalls.ToString(),
+        ["Omni2:RateLimits:Roles:viewer:Reads"] = ViewerReads.ToString(),
+        ["Omni2:RateLimits:Roles:viewer:HubConnections"] = ViewerHubConnections.ToString(),
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
         Server = await TestMcpServer.StartAsync();
         ServerName = await A.RegisterHealthyAsync(Server, "limited", "", B);
         NarrowServerName = await A.RegisterHealthyAsync(Server, "narrow", ",\"max_concurrent_calls\":2,\"call_timeout_seconds\":30", B);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await Server.DisposeAsync();
-        await B.DisposeAsync();
-        await A.DisposeAsync();
-        await Database.DisposeAsync();
+        await base.DisposeAsync();
     }
 }
 

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 using Omni2.Host.McpGateway;
+using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
 
 namespace Omni2.IntegrationTests.McpGateway;
@@ -12,40 +13,16 @@ namespace Omni2.IntegrationTests.McpGateway;
 /// Two silos on one database with short session and retention timings: what an MCP session leaves
 /// behind in memory and in the database, from start to end, and the health log's retention.
 /// </summary>
-public sealed class McpSessionFixture : IAsyncLifetime
+public sealed class McpSessionFixture : TwoHostFixture
 {
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(6);
 
-    public PostgresDatabase Database { get; private set; } = null!;
-
-    public string ServiceId { get; } = $"omni2-sessions-{Guid.NewGuid():N}";
-
-    public ApiHost A { get; private set; } = null!;
-
-    public ApiHost B { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
-        Database = await PostgresDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Omni2:Mcp:SessionIdleTimeout"] = IdleTimeout.ToString(),
-            ["Omni2:HealthLog:SweepInterval"] = "00:00:01",
-            ["Omni2:HealthLog:Retention"] = "1.00:00:00",
-        };
-        A = new ApiHost(Database.ConnectionString, ServiceId, settings);
-        A.StartServer();
-        B = new ApiHost(Database.ConnectionString, ServiceId, settings);
-        B.StartServer();
-        await Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await B.DisposeAsync();
-        await A.DisposeAsync();
-        await Database.DisposeAsync();
-    }
+        ["Omni2:Mcp:SessionIdleTimeout"] = IdleTimeout.ToString(),
+        ["Omni2:HealthLog:SweepInterval"] = "00:00:01",
+        ["Omni2:HealthLog:Retention"] = "1.00:00:00",
+    };
 }
 
 public sealed class McpSessionTests(McpSessionFixture fixture) : IClassFixture<McpSessionFixture>
