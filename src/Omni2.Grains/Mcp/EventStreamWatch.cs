@@ -78,7 +78,7 @@ public sealed class EventStreamWatch(HttpMessageHandler inner) : DelegatingHandl
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
-                broken.TrySetResult($"event stream broke: {ex.Message}");
+                broken.TrySetResult($"event stream broke: {UpstreamError.Describe(ex)}");
                 throw;
             }
         }

@@ -40,7 +40,7 @@ public sealed class McpConnection : IAsyncDisposable
     /// event stream breaks off (which the SDK does not count as the end of the session).
     /// </summary>
     public Task<string> Closed => Task.WhenAny(
-        _client.Completion.ContinueWith(t => t.Result.Exception?.Message ?? "session closed", TaskScheduler.Default),
+        _client.Completion.ContinueWith(t => UpstreamError.Describe(t.Result), TaskScheduler.Default),
         _streamBroken).Unwrap();
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>

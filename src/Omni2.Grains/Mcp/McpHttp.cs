@@ -12,8 +12,8 @@ public sealed class McpHttp : IDisposable
     {
         // Connections are re-made now and then, so a server that moved (DNS, a new pod) is found.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        // A redirect is an error that names its status (the SDK's HttpRequestException), never a
-        // hop that would carry a server's credential headers to another address.
+        // A redirect is an error that names its status ("HTTP 307 Temporary Redirect (redirects are
+        // not followed)"), never a hop that would carry a server's credential headers to another address.
         AllowAutoRedirect = false,
     };
 

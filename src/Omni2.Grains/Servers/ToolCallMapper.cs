@@ -124,17 +124,18 @@ public static class ToolCallMapper
         }
         var fault = IsServerFault(exception);
         var status = StatusOf(exception);
-        var detail = status is { } code && !fault
-            ? $"MCP server '{server}' refused '{tool}' with HTTP {(int)code}"
-            : $"MCP server '{server}' failed during '{tool}': {exception.Message}";
+        var detail = status is not null && !fault
+            ? $"MCP server '{server}' refused '{tool}': {UpstreamError.Describe(exception)}"
+            : $"MCP server '{server}' failed during '{tool}': {UpstreamError.Describe(exception)}";
         return (Failed(ToolCallOutcome.UpstreamFailure, detail, durationMs), fault);
     }
 
     /// <summary>
     /// The server's fault: it could not be reached or the connection broke (refused, reset, a stdio
-    /// process that exited), it answered the MCP endpoint with HTTP 5xx or 404, or it did not answer
-    /// in time. Not its fault: any other 4xx (the caller's request, e.g. oversized arguments), a
-    /// JSON-RPC or tool error, a cancellation by the caller.
+    /// process that exited), it answered the MCP endpoint with HTTP 5xx, 404 or a redirect (its
+    /// endpoint moved, and redirects are not followed), or it did not answer in time. Not its fault:
+    /// any other 4xx (the caller's request, e.g. oversized arguments), a JSON-RPC or tool error, a
+    /// cancellation by the caller.
     /// </summary>
     public static bool IsServerFault(Exception exception)
     {
@@ -144,7 +145,7 @@ public static class ToolCallMapper
         }
         if (StatusOf(exception) is { } status)
         {
-            return (int)status >= 500 || status is HttpStatusCode.NotFound;
+            return (int)status is >= 500 or (>= 300 and < 400) || status is HttpStatusCode.NotFound;
         }
         for (var e = exception; e is not null; e = e.InnerException)
         {

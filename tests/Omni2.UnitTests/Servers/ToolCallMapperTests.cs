@@ -40,7 +40,9 @@ public sealed class ToolCallMapperTests
     [InlineData(HttpStatusCode.BadGateway)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]
     [InlineData(HttpStatusCode.NotFound)]
-    public void Http_5xx_and_404_from_the_endpoint_are_the_servers_fault(HttpStatusCode status) =>
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    [InlineData(HttpStatusCode.MovedPermanently)]
+    public void Http_5xx_404_and_redirects_from_the_endpoint_are_the_servers_fault(HttpStatusCode status) =>
         Assert.True(ToolCallMapper.IsServerFault(new HttpRequestException("upstream", null, status)));
 
     [Theory]
@@ -93,6 +95,17 @@ public sealed class ToolCallMapperTests
         Assert.Equal(ToolCallOutcome.UpstreamFailure, result.Outcome);
         Assert.Contains("HTTP 413", result.Detail);
         Assert.DoesNotContain("secret", result.Detail);
+    }
+
+    [Fact]
+    public void A_failure_names_its_class_never_the_upstreams_address()
+    {
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (10.0.0.5:8080)", new SocketException((int)SocketError.ConnectionRefused));
+
+        var (result, fault) = ToolCallMapper.Failure(refused, "s", "t", 60, 1);
+
+        Assert.True(fault);
+        Assert.Equal("MCP server 's' failed during 't': connection refused", result.Detail);
     }
 
     [Fact]
