@@ -1,12 +1,15 @@
+using Microsoft.Extensions.Options;
+
 namespace Omni2.Grains.Mcp;
 
 /// <summary>
-/// The one connection pool through which a silo reaches every MCP server over HTTP. A pool per
-/// server would hold idle sockets per server: with thousands of servers that exhausts file
-/// descriptors before anything else. Each connection gets its own light client on this pool, which
-/// watches that connection's event stream.
+/// The one connection pool through which a silo reaches every MCP server over HTTP, and the caps
+/// on what any server may send (<see cref="UpstreamOptions"/>). A pool per server would hold idle
+/// sockets per server: with thousands of servers that exhausts file descriptors before anything
+/// else. Each connection gets its own light client on this pool, which bounds that connection's
+/// answers and watches its event stream.
 /// </summary>
-public sealed class McpHttp : IDisposable
+public sealed class McpHttp(IOptions<UpstreamOptions> limits) : IDisposable
 {
     private readonly SocketsHttpHandler _pool = new()
     {
@@ -17,11 +20,16 @@ public sealed class McpHttp : IDisposable
         AllowAutoRedirect = false,
     };
 
-    /// <summary>A client on the shared pool for one MCP connection, and when its event stream broke.</summary>
-    public (HttpClient Client, Task<string> StreamBroken) ClientForConnection()
+    public UpstreamOptions Limits => limits.Value;
+
+    /// <summary>
+    /// A client on the shared pool for one MCP connection, and when its event stream broke.
+    /// <paramref name="eventStreamCarriesAnswers"/>: the legacy SSE transport, whose event stream carries every answer.
+    /// </summary>
+    public (HttpClient Client, Task<string> StreamBroken) ClientForConnection(bool eventStreamCarriesAnswers)
     {
-        var watch = new EventStreamWatch(_pool);
-        // Not disposing the handler: the pool outlives every connection.
+        var watch = new EventStreamWatch(new ResponseLimits(_pool, Limits, eventStreamCarriesAnswers));
+        // Not disposing the handlers: the pool outlives every connection, and the others hold nothing.
         var client = new HttpClient(watch, disposeHandler: false)
         {
             // Every operation is bounded by the server's own timeouts (see McpConnection), and the

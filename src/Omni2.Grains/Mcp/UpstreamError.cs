@@ -10,7 +10,7 @@ namespace Omni2.Grains.Mcp;
 /// <summary>
 /// What went wrong with an upstream, as the short classified text that <c>last_error</c>, the
 /// health log, hub messages, alerts and callers get: "HTTP 500 Internal Server Error", "connection
-/// refused". The one rule for that text: it never carries what the
+/// refused", "tool list too large: ...". The one rule for that text: it never carries what the
 /// upstream wrote (a response body, a stdio server's stderr, a JSON-RPC error message) nor an
 /// address (a host, a port, a URL), since every viewer reads it. The full exception goes to the
 /// silo's log, for whoever runs it.
@@ -50,6 +50,7 @@ public static partial class UpstreamError
 
     private static string? Known(Exception e) => e switch
     {
+        UpstreamLimitExceededException => e.Message,
         TimeoutException => Scrub(e.Message),
         ClientTransportClosedException closed when Describe(closed.Details) is var reason && reason != "session closed" => reason,
         HttpRequestException { StatusCode: { } status } => Http(status),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -35,7 +36,7 @@ public static class ToolCallMapper
         try
         {
             var result = await connection.CallToolAsync(request.Tool, arguments, config.CallTimeout, cancellationToken);
-            return (Completed(result, Stopwatch.GetElapsedTime(started).TotalMilliseconds), false);
+            return (Bounded(Completed(result, Stopwatch.GetElapsedTime(started).TotalMilliseconds), server, request.Tool, connection.Limits), false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -96,6 +97,20 @@ public static class ToolCallMapper
         DurationMs = durationMs,
     };
 
+    /// <summary>
+    /// A result within <see cref="UpstreamOptions.MaxToolResultBytes"/>. Over HTTP a larger one
+    /// already failed while it was read; a stdio server's is only measured here, once the SDK read it.
+    /// </summary>
+    public static ToolCallResult Bounded(ToolCallResult result, string server, string tool, UpstreamOptions limits)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(result.ContentJson ?? "") + Encoding.UTF8.GetByteCount(result.StructuredContentJson ?? "");
+        return bytes <= limits.MaxToolResultBytes ? result : Failed(
+            ToolCallOutcome.UpstreamFailure,
+            $"MCP server '{server}' failed during '{tool}': " + UpstreamLimitExceededException.Over(
+                "tool result", $"{bytes} bytes", limits.MaxToolResultBytes, nameof(UpstreamOptions.MaxToolResultBytes)).Message,
+            result.DurationMs);
+    }
+
     public static ToolCallResult Failed(ToolCallOutcome outcome, string detail, double durationMs = 0) => new()
     {
         Outcome = outcome,
@@ -134,8 +149,8 @@ public static class ToolCallMapper
     /// The server's fault: it could not be reached or the connection broke (refused, reset, a stdio
     /// process that exited), it answered the MCP endpoint with HTTP 5xx, 404 or a redirect (its
     /// endpoint moved, and redirects are not followed), or it did not answer in time. Not its fault:
-    /// any other 4xx (the caller's request, e.g. oversized arguments), a JSON-RPC or tool error, a
-    /// cancellation by the caller.
+    /// any other 4xx (the caller's request, e.g. oversized arguments), a JSON-RPC or tool error, an
+    /// answer over a cap (one call asked for too much), a cancellation by the caller.
     /// </summary>
     public static bool IsServerFault(Exception exception)
     {

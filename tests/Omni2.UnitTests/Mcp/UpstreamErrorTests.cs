@@ -65,6 +65,11 @@ public sealed class UpstreamErrorTests
     }
 
     [Fact]
+    public void A_cap_names_itself() =>
+        Assert.Equal("tool list too large: 100000 tools > 1000 (Omni2:Upstream:MaxTools)",
+            UpstreamError.Describe(UpstreamLimitExceededException.Over("tool list", "100000 tools", 1000, nameof(UpstreamOptions.MaxTools))));
+
+    [Fact]
     public void Long_text_is_bounded() =>
         Assert.True(UpstreamError.Describe(new InvalidOperationException(new string('x', 5000))).Length <= 203);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ModelContextProtocol;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 using Omni2.Grains.Servers;
 
 namespace Omni2.UnitTests.Servers;
@@ -106,6 +107,19 @@ public sealed class ToolCallMapperTests
 
         Assert.True(fault);
         Assert.Equal("MCP server 's' failed during 't': connection refused", result.Detail);
+    }
+
+    [Fact]
+    public void A_result_over_the_cap_is_an_upstream_failure_that_names_it()
+    {
+        var limits = new UpstreamOptions { MaxToolResultBytes = 10 };
+        var completed = new ToolCallResult { Outcome = ToolCallOutcome.Completed, ContentJson = """[{"type":"text","text":"hello"}]""" };
+
+        var bounded = ToolCallMapper.Bounded(completed, "s", "t", limits);
+
+        Assert.Equal(ToolCallOutcome.UpstreamFailure, bounded.Outcome);
+        Assert.Equal("MCP server 's' failed during 't': tool result too large: 32 bytes > 10 (Omni2:Upstream:MaxToolResultBytes)", bounded.Detail);
+        Assert.Same(completed, ToolCallMapper.Bounded(completed, "s", "t", new UpstreamOptions()));
     }
 
     [Fact]
