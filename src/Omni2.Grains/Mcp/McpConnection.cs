@@ -202,7 +202,7 @@ public sealed class McpConnection : IAsyncDisposable
                 bytes += schemaBytes + Encoding.UTF8.GetByteCount(info.Name) + Encoding.UTF8.GetByteCount(info.Description ?? "");
                 if (bytes > Limits.MaxToolListBytes)
                 {
-                    throw UpstreamLimitExceededException.Over("tool list", $"{bytes} bytes", Limits.MaxToolListBytes, nameof(UpstreamOptions.MaxToolListBytes));
+                    throw Limits.AnswerTo(RequestMethods.ToolsList).Exceeded(bytes);
                 }
                 tools.Add(info);
             }

@@ -1,3 +1,5 @@
+using ModelContextProtocol.Protocol;
+
 namespace Omni2.Grains.Mcp;
 
 /// <summary>
@@ -41,8 +43,8 @@ public sealed class UpstreamOptions
     /// <summary>The cap on the answer to a request of <paramref name="method"/> (null: the server's own event stream).</summary>
     internal ByteCap AnswerTo(string? method) => method switch
     {
-        "tools/call" => new ByteCap("tool result", MaxToolResultBytes, nameof(MaxToolResultBytes)),
-        "tools/list" => new ByteCap("tool list", MaxToolListBytes, nameof(MaxToolListBytes)),
+        RequestMethods.ToolsCall => new ByteCap("tool result", MaxToolResultBytes, nameof(MaxToolResultBytes)),
+        RequestMethods.ToolsList => new ByteCap("tool list", MaxToolListBytes, nameof(MaxToolListBytes)),
         _ => new ByteCap("message", MaxMessageBytes, nameof(MaxMessageBytes)),
     };
 
@@ -50,13 +52,13 @@ public sealed class UpstreamOptions
     /// The cap on the largest answer of all: for a request whose method is unknown here, and for
     /// the legacy SSE transport, whose one event stream carries every answer.
     /// </summary>
-    internal ByteCap Largest() => new[] { AnswerTo("tools/call"), AnswerTo("tools/list"), AnswerTo(null) }.MaxBy(c => c.Bytes)!;
+    internal ByteCap Largest() => new[] { AnswerTo(RequestMethods.ToolsCall), AnswerTo(RequestMethods.ToolsList), AnswerTo(null) }.MaxBy(c => c.Bytes)!;
 }
 
 /// <summary>A byte cap, what it bounds and the setting that sets it (both named in its error).</summary>
 internal sealed record ByteCap(string What, long Bytes, string Setting)
 {
-    /// <summary>A body that declared its length: the error names it.</summary>
+    /// <summary>An answer whose length is known: the error names it.</summary>
     public UpstreamLimitExceededException Exceeded(long actual) =>
         UpstreamLimitExceededException.Over(What, $"{actual} bytes", Bytes, Setting);
 

@@ -106,8 +106,7 @@ public static class ToolCallMapper
         var bytes = Encoding.UTF8.GetByteCount(result.ContentJson ?? "") + Encoding.UTF8.GetByteCount(result.StructuredContentJson ?? "");
         return bytes <= limits.MaxToolResultBytes ? result : Failed(
             ToolCallOutcome.UpstreamFailure,
-            $"MCP server '{server}' failed during '{tool}': " + UpstreamLimitExceededException.Over(
-                "tool result", $"{bytes} bytes", limits.MaxToolResultBytes, nameof(UpstreamOptions.MaxToolResultBytes)).Message,
+            $"MCP server '{server}' failed during '{tool}': {limits.AnswerTo(RequestMethods.ToolsCall).Exceeded(bytes).Message}",
             result.DurationMs);
     }
 
