@@ -30,6 +30,10 @@ public static class Omni2GrainServices
             .Bind(configuration.GetSection(HealthOptions.Section))
             .Validate(o => o.IsValid(out _), $"{HealthOptions.Section}: FailureThreshold, RetryInterval, RecoveryTimeout and DisableAfter must be positive, BackoffMultiplier at least 1 and MaxBackoff at least RecoveryTimeout")
             .ValidateOnStart();
+        services.AddOptions<UpstreamOptions>()
+            .Bind(configuration.GetSection(UpstreamOptions.Section))
+            .Validate(o => o.IsValid(), $"{UpstreamOptions.Section}: every cap must be positive, MaxToolListBytes at least MaxSchemaBytes")
+            .ValidateOnStart();
         services.AddOptions<AlertOptions>()
             .Bind(configuration.GetSection(AlertOptions.Section))
             .Validate(o => o.BurstThreshold > 0 && o.Window > TimeSpan.Zero && o.WebhookAttempts > 0 && o.WebhookTimeout > TimeSpan.Zero,

@@ -9,7 +9,7 @@ using ModelContextProtocol.Server;
 
 namespace Omni2.Testing.McpServer;
 
-/// <summary>How the server answers HTTP requests to its MCP endpoints; tests flip it at runtime.</summary>
+/// <summary>How the server answers requests to its MCP endpoints; tests flip it at runtime.</summary>
 public enum TestServerMode
 {
     /// <summary>Requests reach the MCP SDK as usual.</summary>
@@ -23,6 +23,24 @@ public enum TestServerMode
 
     /// <summary>Every request gets HTTP 200 with a body that is not JSON.</summary>
     Garbage,
+
+    /// <summary>Every request gets HTTP 307 to <see cref="TestMcpServer.RedirectTo"/>.</summary>
+    Redirect,
+
+    /// <summary>tools/list also lists 100,000 tools, in one answer.</summary>
+    ManyTools,
+
+    /// <summary>tools/list pages forever: one tool per page, and always a next cursor.</summary>
+    EndlessPages,
+
+    /// <summary>tools/list also lists a tool whose input schema is 1 MiB.</summary>
+    HugeSchema,
+
+    /// <summary>Every tools/call is answered with 50 MB of text, as one server-sent event.</summary>
+    HugeResult,
+
+    /// <summary>Every request is answered with an event stream whose one line is 64 MiB long.</summary>
+    LongEventLine,
 }
 
 /// <summary>
@@ -75,6 +93,9 @@ public sealed class TestMcpServer : IAsyncDisposable
             },
             new() { Name = "slow", Description = "Waits delay_ms, then returns \"done\"." }));
         _tools.Add(McpServerTool.Create(
+            ([Description("How many bytes of text to return.")] int bytes) => Counted(new string('x', bytes)),
+            new() { Name = "blob", Description = "Returns that many bytes of text." }));
+        _tools.Add(McpServerTool.Create(
             () => Counted(new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "fail was called" }] }),
             new() { Name = "fail", Description = "Always returns a tool error (isError = true)." }));
     }
@@ -104,6 +125,9 @@ public sealed class TestMcpServer : IAsyncDisposable
     /// proxy: the caller's request is refused, the server itself is fine.
     /// </summary>
     public long? MaxRequestBytes { get; set; }
+
+    /// <summary>Where <see cref="TestServerMode.Redirect"/> sends every request.</summary>
+    public Uri RedirectTo { get; set; } = new("http://127.0.0.1:9/elsewhere");
 
     public IReadOnlyCollection<string> ToolNames => _tools.PrimitiveNames.ToArray();
 
@@ -193,6 +217,7 @@ public sealed class TestMcpServer : IAsyncDisposable
                 o.ServerInfo = new Implementation { Name = "omni2-test-mcp", Version = "1.0.0" };
                 o.ToolCollection = _tools;
             })
+            .WithListToolsHandler((request, _) => ValueTask.FromResult(HostileAnswers.ListTools(Mode, request.Params?.Cursor)))
             .WithHttpTransport(o =>
             {
                 // 2.3.x defaults to Stateless, which cannot push notifications/tools/list_changed and has no SSE.
@@ -249,6 +274,18 @@ public sealed class TestMcpServer : IAsyncDisposable
                     ctx.Response.StatusCode = StatusCodes.Status200OK;
                     ctx.Response.ContentType = "application/json";
                     await ctx.Response.WriteAsync("<html>this is not json", ctx.RequestAborted);
+                    return;
+
+                case TestServerMode.Redirect:
+                    ctx.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                    ctx.Response.Headers.Location = RedirectTo.ToString();
+                    return;
+
+                case TestServerMode.LongEventLine:
+                    await HostileAnswers.AnswerWithLongLineAsync(ctx);
+                    return;
+
+                case TestServerMode.HugeResult when ctx.Request.Method == HttpMethods.Post && await HostileAnswers.TryAnswerToolCallHugelyAsync(ctx):
                     return;
 
                 default:

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -20,11 +21,12 @@ public sealed class McpConnection : IAsyncDisposable
     private bool _pingUnsupported;
     private volatile bool _closing;
 
-    private McpConnection(McpClient client, long generation, Task<string> streamBroken)
+    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits)
     {
         _client = client;
         _streamBroken = streamBroken;
         Generation = generation;
+        Limits = limits;
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
@@ -35,12 +37,15 @@ public sealed class McpConnection : IAsyncDisposable
     /// <summary>Which connection of its grain this is; reports about an older one are ignored.</summary>
     public long Generation { get; }
 
+    /// <summary>What the server may send.</summary>
+    public UpstreamOptions Limits { get; }
+
     /// <summary>
     /// Completes when the session ends on its own (a stdio process exited, a stream dropped) or its
     /// event stream breaks off (which the SDK does not count as the end of the session).
     /// </summary>
     public Task<string> Closed => Task.WhenAny(
-        _client.Completion.ContinueWith(t => t.Result.Exception?.Message ?? "session closed", TaskScheduler.Default),
+        _client.Completion.ContinueWith(t => UpstreamError.Describe(t.Result), TaskScheduler.Default),
         _streamBroken).Unwrap();
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>
@@ -66,7 +71,7 @@ public sealed class McpConnection : IAsyncDisposable
         var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken);
+            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken, http.Limits);
         }
         catch (Exception ex) when (ex is TimeoutException || cancellationToken.IsCancellationRequested)
         {
@@ -165,22 +170,42 @@ public sealed class McpConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every page of <c>tools/list</c>, as protocol results: the SDK's tool wrappers (which a call
-    /// through the client would need) cost more than the check they would serve.
+    /// Every page of <c>tools/list</c>, as protocol results (the SDK's tool wrappers, which a call
+    /// through the client would need, cost more than the check they would serve), within the caps
+    /// on pages, tools, schema and list bytes. Each page was read within the list's byte cap.
     /// </summary>
     private async Task<ImmutableArray<McpToolInfo>> ListAllToolsAsync(CancellationToken cancellationToken)
     {
         var tools = ImmutableArray.CreateBuilder<McpToolInfo>();
+        var bytes = 0L;
+        var pages = 0;
         string? cursor = null;
         do
         {
-            var page = await _client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
-            tools.AddRange(page.Tools.Select(t => new McpToolInfo
+            if (++pages > Limits.MaxToolListPages)
             {
-                Name = t.Name,
-                Description = t.Description,
-                InputSchemaJson = t.InputSchema.GetRawText(),
-            }));
+                throw UpstreamLimitExceededException.Over("tool list", $"{pages} pages", Limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
+            }
+            var page = await _client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+            if (tools.Count + page.Tools.Count is var listed && listed > Limits.MaxTools)
+            {
+                throw UpstreamLimitExceededException.Over("tool list", $"{listed} tools", Limits.MaxTools, nameof(UpstreamOptions.MaxTools));
+            }
+            foreach (var tool in page.Tools)
+            {
+                var info = new McpToolInfo { Name = tool.Name, Description = tool.Description, InputSchemaJson = tool.InputSchema.GetRawText() };
+                var schemaBytes = Encoding.UTF8.GetByteCount(info.InputSchemaJson);
+                if (schemaBytes > Limits.MaxSchemaBytes)
+                {
+                    throw UpstreamLimitExceededException.Over("tool schema", $"{schemaBytes} bytes", Limits.MaxSchemaBytes, nameof(UpstreamOptions.MaxSchemaBytes));
+                }
+                bytes += schemaBytes + Encoding.UTF8.GetByteCount(info.Name) + Encoding.UTF8.GetByteCount(info.Description ?? "");
+                if (bytes > Limits.MaxToolListBytes)
+                {
+                    throw Limits.AnswerTo(RequestMethods.ToolsList).Exceeded(bytes);
+                }
+                tools.Add(info);
+            }
             cursor = page.NextCursor;
         }
         while (cursor is not null);
@@ -195,7 +220,7 @@ public sealed class McpConnection : IAsyncDisposable
         {
             return (StdioTransport(config), NeverBroken);
         }
-        var (client, streamBroken) = http.ClientForConnection();
+        var (client, streamBroken) = http.ClientForConnection(eventStreamCarriesAnswers: config.Transport == McpTransport.Sse);
         return (new HttpClientTransport(new HttpClientTransportOptions
         {
             Name = config.Name,

@@ -1,27 +1,35 @@
+using Microsoft.Extensions.Options;
+
 namespace Omni2.Grains.Mcp;
 
 /// <summary>
-/// The one connection pool through which a silo reaches every MCP server over HTTP. A pool per
-/// server would hold idle sockets per server: with thousands of servers that exhausts file
-/// descriptors before anything else. Each connection gets its own light client on this pool, which
-/// watches that connection's event stream.
+/// The one connection pool through which a silo reaches every MCP server over HTTP, and the caps
+/// on what any server may send (<see cref="UpstreamOptions"/>). A pool per server would hold idle
+/// sockets per server: with thousands of servers that exhausts file descriptors before anything
+/// else. Each connection gets its own light client on this pool, which bounds that connection's
+/// answers and watches its event stream.
 /// </summary>
-public sealed class McpHttp : IDisposable
+public sealed class McpHttp(IOptions<UpstreamOptions> limits) : IDisposable
 {
     private readonly SocketsHttpHandler _pool = new()
     {
         // Connections are re-made now and then, so a server that moved (DNS, a new pod) is found.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        // A redirect is an error that names its status (the SDK's HttpRequestException), never a
-        // hop that would carry a server's credential headers to another address.
+        // A redirect is an error that names its status ("HTTP 307 Temporary Redirect (redirects are
+        // not followed)"), never a hop that would carry a server's credential headers to another address.
         AllowAutoRedirect = false,
     };
 
-    /// <summary>A client on the shared pool for one MCP connection, and when its event stream broke.</summary>
-    public (HttpClient Client, Task<string> StreamBroken) ClientForConnection()
+    public UpstreamOptions Limits => limits.Value;
+
+    /// <summary>
+    /// A client on the shared pool for one MCP connection, and when its event stream broke.
+    /// <paramref name="eventStreamCarriesAnswers"/>: the legacy SSE transport, whose event stream carries every answer.
+    /// </summary>
+    public (HttpClient Client, Task<string> StreamBroken) ClientForConnection(bool eventStreamCarriesAnswers)
     {
-        var watch = new EventStreamWatch(_pool);
-        // Not disposing the handler: the pool outlives every connection.
+        var watch = new EventStreamWatch(new ResponseLimits(_pool, Limits, eventStreamCarriesAnswers));
+        // Not disposing the handlers: the pool outlives every connection, and the others hold nothing.
         var client = new HttpClient(watch, disposeHandler: false)
         {
             // Every operation is bounded by the server's own timeouts (see McpConnection), and the

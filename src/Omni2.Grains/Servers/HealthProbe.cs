@@ -34,7 +34,8 @@ public sealed partial class HealthProbe(
         catch (Exception ex)
         {
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
-            await FailAsync(ex is TimeoutException ? $"health check timed out after {config.CheckTimeoutSeconds} s" : ex.Message);
+            LogFailed(name, "check", ex.Message);
+            await FailAsync(ex is TimeoutException ? $"health check timed out after {config.CheckTimeoutSeconds} s" : UpstreamError.Describe(ex));
         }
     }
 
@@ -62,7 +63,9 @@ public sealed partial class HealthProbe(
         catch (Exception ex)
         {
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: false);
-            writer.Failed(ex.Message, breaker.RecordFailure(ex.Message));
+            LogFailed(name, "connect", ex.Message);
+            var error = UpstreamError.Describe(ex);
+            writer.Failed(error, breaker.RecordFailure(error));
         }
     }
 
@@ -89,6 +92,10 @@ public sealed partial class HealthProbe(
         writer.Failed(error, breaker.RecordFailure(error));
         await connection.CloseAsync(failed);
     }
+
+    /// <summary>The whole exception text, which the status (see <see cref="UpstreamError"/>) never carries.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server {Server}: {Step} failed: {Error}")]
+    private partial void LogFailed(string server, string step, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: connect abandoned, its caller cancelled")]
     private partial void LogAttemptCancelled(string server);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -35,7 +36,7 @@ public static class ToolCallMapper
         try
         {
             var result = await connection.CallToolAsync(request.Tool, arguments, config.CallTimeout, cancellationToken);
-            return (Completed(result, Stopwatch.GetElapsedTime(started).TotalMilliseconds), false);
+            return (Bounded(Completed(result, Stopwatch.GetElapsedTime(started).TotalMilliseconds), server, request.Tool, connection.Limits), false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -104,6 +105,19 @@ public static class ToolCallMapper
         DurationMs = durationMs,
     };
 
+    /// <summary>
+    /// A result within <see cref="UpstreamOptions.MaxToolResultBytes"/>. Over HTTP a larger one
+    /// already failed while it was read; a stdio server's is only measured here, once the SDK read it.
+    /// </summary>
+    public static ToolCallResult Bounded(ToolCallResult result, string server, string tool, UpstreamOptions limits)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(result.ContentJson ?? "") + Encoding.UTF8.GetByteCount(result.StructuredContentJson ?? "");
+        return bytes <= limits.MaxToolResultBytes ? result : Failed(
+            ToolCallOutcome.UpstreamFailure,
+            $"MCP server '{server}' failed during '{tool}': {limits.AnswerTo(RequestMethods.ToolsCall).Exceeded(bytes).Message}",
+            result.DurationMs);
+    }
+
     public static ToolCallResult Failed(ToolCallOutcome outcome, string detail, double durationMs = 0) => new()
     {
         Outcome = outcome,
@@ -132,17 +146,18 @@ public static class ToolCallMapper
         }
         var fault = IsServerFault(exception);
         var status = StatusOf(exception);
-        var detail = status is { } code && !fault
-            ? $"MCP server '{server}' refused '{tool}' with HTTP {(int)code}"
-            : $"MCP server '{server}' failed during '{tool}': {exception.Message}";
+        var detail = status is not null && !fault
+            ? $"MCP server '{server}' refused '{tool}': {UpstreamError.Describe(exception)}"
+            : $"MCP server '{server}' failed during '{tool}': {UpstreamError.Describe(exception)}";
         return (Failed(ToolCallOutcome.UpstreamFailure, detail, durationMs), fault);
     }
 
     /// <summary>
     /// The server's fault: it could not be reached or the connection broke (refused, reset, a stdio
-    /// process that exited), it answered the MCP endpoint with HTTP 5xx or 404, or it did not answer
-    /// in time. Not its fault: any other 4xx (the caller's request, e.g. oversized arguments), a
-    /// JSON-RPC or tool error, a cancellation by the caller.
+    /// process that exited), it answered the MCP endpoint with HTTP 5xx, 404 or a redirect (its
+    /// endpoint moved, and redirects are not followed), or it did not answer in time. Not its fault:
+    /// any other 4xx (the caller's request, e.g. oversized arguments), a JSON-RPC or tool error, an
+    /// answer over a cap (one call asked for too much), a cancellation by the caller.
     /// </summary>
     public static bool IsServerFault(Exception exception)
     {
@@ -152,7 +167,7 @@ public static class ToolCallMapper
         }
         if (StatusOf(exception) is { } status)
         {
-            return (int)status >= 500 || status is HttpStatusCode.NotFound;
+            return (int)status is >= 500 or (>= 300 and < 400) || status is HttpStatusCode.NotFound;
         }
         for (var e = exception; e is not null; e = e.InnerException)
         {

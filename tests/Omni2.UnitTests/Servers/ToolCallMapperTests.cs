@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ModelContextProtocol;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 using Omni2.Grains.Servers;
 
 namespace Omni2.UnitTests.Servers;
@@ -40,7 +41,9 @@ public sealed class ToolCallMapperTests
     [InlineData(HttpStatusCode.BadGateway)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]
     [InlineData(HttpStatusCode.NotFound)]
-    public void Http_5xx_and_404_from_the_endpoint_are_the_servers_fault(HttpStatusCode status) =>
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    [InlineData(HttpStatusCode.MovedPermanently)]
+    public void Http_5xx_404_and_redirects_from_the_endpoint_are_the_servers_fault(HttpStatusCode status) =>
         Assert.True(ToolCallMapper.IsServerFault(new HttpRequestException("upstream", null, status)));
 
     [Theory]
@@ -93,6 +96,30 @@ public sealed class ToolCallMapperTests
         Assert.Equal(ToolCallOutcome.UpstreamFailure, result.Outcome);
         Assert.Contains("HTTP 413", result.Detail);
         Assert.DoesNotContain("secret", result.Detail);
+    }
+
+    [Fact]
+    public void A_failure_names_its_class_never_the_upstreams_address()
+    {
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (10.0.0.5:8080)", new SocketException((int)SocketError.ConnectionRefused));
+
+        var (result, fault) = ToolCallMapper.Failure(refused, "s", "t", 60, 1);
+
+        Assert.True(fault);
+        Assert.Equal("MCP server 's' failed during 't': connection refused", result.Detail);
+    }
+
+    [Fact]
+    public void A_result_over_the_cap_is_an_upstream_failure_that_names_it()
+    {
+        var limits = new UpstreamOptions { MaxToolResultBytes = 10 };
+        var completed = new ToolCallResult { Outcome = ToolCallOutcome.Completed, ContentJson = """[{"type":"text","text":"hello"}]""" };
+
+        var bounded = ToolCallMapper.Bounded(completed, "s", "t", limits);
+
+        Assert.Equal(ToolCallOutcome.UpstreamFailure, bounded.Outcome);
+        Assert.Equal("MCP server 's' failed during 't': tool result too large: 32 bytes > 10 (Omni2:Upstream:MaxToolResultBytes)", bounded.Detail);
+        Assert.Same(completed, ToolCallMapper.Bounded(completed, "s", "t", new UpstreamOptions()));
     }
 
     [Fact]
