@@ -18,7 +18,7 @@
 #   mcp-memory one silo process with 10 fleet servers (100 tools): 1,000,000 stateless 2026-07-28
 #          tools/list requests from one user to /mcp, then 10,000 whole sessions (initialize ... DELETE):
 #          the silo's RSS before, after and at its peak, its GC heap, and the session records left.
-#   bash bench/run.sh           everything, full size (about 29 minutes)
+#   bash bench/run.sh           everything, full size (about 37 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
