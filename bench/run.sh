@@ -15,7 +15,10 @@
 #   failover one of two silo processes on PostgreSQL is killed (SIGKILL) or hangs (SIGSTOP): time until
 #          the survivor shows each of its servers checked again there, the survivor's own failures
 #          shown meanwhile, and no false 'disconnected' in the health log.
-#   bash bench/run.sh           everything, full size (about 29 minutes)
+#   mcp-memory one silo process with 10 fleet servers (100 tools): 1,000,000 stateless 2026-07-28
+#          tools/list requests from one user to /mcp, then 10,000 whole sessions (initialize ... DELETE):
+#          the silo's RSS before, after and at its peak, its GC heap, and the session records left.
+#   bash bench/run.sh           everything, full size (about 37 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,10 +41,10 @@ while [[ $# -gt 0 ]]; do
     *) modes+=("$1"); shift ;;
   esac
 done
-[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover)
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory)
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
-# push, scale, storm and failover need PostgreSQL: the test command's, or one started here.
+# push, scale, storm, failover and mcp-memory need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 for mode in "${modes[@]}"; do
   dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- "$mode" "${flags[@]}"

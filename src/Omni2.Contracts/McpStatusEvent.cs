@@ -38,6 +38,11 @@ public sealed record McpStatusEvent
     [Id(10)] public McpServerInfo? Server { get; init; }
     /// <summary>The server's tools, whenever they changed.</summary>
     [Id(11)] public ImmutableArray<McpToolInfo>? Tools { get; init; }
-    /// <summary>The servers a <see cref="StatusMessageTypes.CriticalAlert"/> is about.</summary>
+    /// <summary>
+    /// The servers a <see cref="StatusMessageTypes.CriticalAlert"/> is about. The alert carries no text:
+    /// each reader gets <see cref="CriticalAlertText"/> of the servers it may see.
+    /// </summary>
     [Id(12)] public ImmutableArray<string>? AffectedServers { get; init; }
+    /// <summary>The window a <see cref="StatusMessageTypes.CriticalAlert"/>'s servers all failed within.</summary>
+    [Id(13)] public TimeSpan? AlertWindow { get; init; }
 }

@@ -25,8 +25,9 @@ public sealed class AlertGrain(IOptions<AlertOptions> options, WebhookNotifier n
         {
             return Task.CompletedTask;
         }
-        var text = $"{burst.Count} MCP servers failed within {options.Value.Window.TotalSeconds:0} s: {string.Join(", ", burst)}";
-        notifier.Notify(new AdminNotice(StatusMessageTypes.CriticalAlert, text, now, burst));
+        // Admins see every server: the webhooks name them all. The feed carries names, not text, so
+        // that each silo words the alert per recipient from the servers that recipient may see.
+        notifier.Notify(new AdminNotice(StatusMessageTypes.CriticalAlert, CriticalAlertText.Describe(burst, options.Value.Window), now, burst));
         publisher.Publish(new McpStatusEvent
         {
             Type = StatusMessageTypes.CriticalAlert,
@@ -34,8 +35,8 @@ public sealed class AlertGrain(IOptions<AlertOptions> options, WebhookNotifier n
             McpName = "",
             OldStatus = HealthStatus.Healthy,
             NewStatus = HealthStatus.Disconnected,
-            Reason = text,
             AffectedServers = [.. burst],
+            AlertWindow = options.Value.Window,
         });
         return Task.CompletedTask;
     }

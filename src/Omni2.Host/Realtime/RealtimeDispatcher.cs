@@ -24,7 +24,6 @@ public sealed partial class RealtimeDispatcher(
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Audience> _audiences = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, McpServerInfo> _lastKnown = new(StringComparer.Ordinal);
 
     public void OnStatusEvent(McpStatusEvent message) => _work.Writer.TryWrite(new EventArrived(message));
 
@@ -102,32 +101,49 @@ public sealed partial class RealtimeDispatcher(
         }
     }
 
+    /// <summary>
+    /// Each audience gets a server's event if it may see the server (the event says who may). One that
+    /// knew the server and may no longer see it, or whose server was deleted, gets a <c>server_removed</c>
+    /// instead, and nothing it was still to receive about that server.
+    /// </summary>
     private void Route(McpStatusEvent message)
     {
+        if (message.Type == StatusMessageTypes.CriticalAlert)
+        {
+            RouteAlert(message);
+            return;
+        }
         var now = time.GetUtcNow();
-        if (catalog.Current.Servers.TryGetValue(message.McpName, out var entry))
-        {
-            _lastKnown[message.McpName] = entry.Server;
-        }
-        var server = message.Server ?? entry?.Server ?? _lastKnown.GetValueOrDefault(message.McpName);
-        if (message.Type == StatusMessageTypes.ServerRemoved)
-        {
-            _lastKnown.Remove(message.McpName);
-        }
+        var name = message.McpName;
+        var server = message.Type == StatusMessageTypes.ServerRemoved ? null
+            : message.Server ?? catalog.Current.Servers.GetValueOrDefault(name)?.Server;
         foreach (var audience in _audiences.Values)
         {
-            if (message.Type == StatusMessageTypes.CriticalAlert)
+            if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
             {
-                var visible = (message.AffectedServers ?? []).Where(name =>
-                    catalog.Current.Servers.TryGetValue(name, out var e) && Roles.MayUse(audience.Roles, e.Server.AllowedRoles)).ToList();
-                if (visible.Count > 0)
-                {
-                    audience.Outbox.Add(RealtimeMessage.From(message, null, now) with { Servers = visible });
-                }
-            }
-            else if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
-            {
+                audience.Known.Add(name);
                 audience.Outbox.Add(RealtimeMessage.From(message, server, now));
+            }
+            else if (audience.Known.Remove(name))
+            {
+                audience.Outbox.Forget(name);
+                audience.Outbox.Add(message.Type == StatusMessageTypes.ServerRemoved
+                    ? RealtimeMessage.From(message, null, now)
+                    : RealtimeMessage.NoLongerVisible(name, now));
+            }
+        }
+    }
+
+    /// <summary>Each audience gets the alert worded from the failing servers it may see, if any: never a hidden name or count.</summary>
+    private void RouteAlert(McpStatusEvent message)
+    {
+        var snapshot = catalog.Current;
+        foreach (var audience in _audiences.Values)
+        {
+            var visible = (message.AffectedServers ?? []).Where(name => snapshot.Find(name, audience.Roles) is not null).ToList();
+            if (visible.Count > 0)
+            {
+                audience.Outbox.Add(RealtimeMessage.CriticalAlert(message.Timestamp, visible, message.AlertWindow));
             }
         }
     }
@@ -154,6 +170,7 @@ public sealed partial class RealtimeDispatcher(
     {
         var now = time.GetUtcNow();
         var servers = catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now)).ToList();
+        audience.Known.UnionWith(servers.Select(s => s.Name));
         audience.Outbox.RecordSent();
         Send([connectionId], new RealtimeMessage(RealtimeMessage.SnapshotType, now, Snapshot: servers));
     }
@@ -219,5 +236,8 @@ public sealed partial class RealtimeDispatcher(
     private sealed record Audience(IReadOnlyCollection<string> Roles, UserOutbox Outbox)
     {
         public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The servers its clients were told of (snapshots and events): who must hear when one goes.</summary>
+        public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
     }
 }

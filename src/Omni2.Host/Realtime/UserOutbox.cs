@@ -35,6 +35,23 @@ public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
         }
     }
 
+    /// <summary>Drops everything pending about <paramref name="server"/>: its recipient may no longer see it.</summary>
+    public void Forget(string server)
+    {
+        foreach (var key in _order.ToList())
+        {
+            if (_pending[key].Without(server) is { } kept)
+            {
+                _pending[key] = kept;
+            }
+            else
+            {
+                _pending.Remove(key);
+                _order.Remove(key);
+            }
+        }
+    }
+
     /// <summary>Two pending <c>health_checks</c> become one: every server named in either, at its latest check.</summary>
     private static RealtimeMessage MergeChecks(RealtimeMessage older, RealtimeMessage newer)
     {

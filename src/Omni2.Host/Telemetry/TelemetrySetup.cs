@@ -12,8 +12,10 @@ public static class TelemetrySetup
     public static WebApplicationBuilder AddOmni2Telemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CatalogGauges>();
+        // System.Runtime: .NET's own GC heap, working set and thread-pool gauges, so memory growth can be
+        // told apart (managed heap or not) without attaching a tool to the silo, which refuses debuggers.
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Omni2Metrics.MeterName, CatalogGauges.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddMeter(Omni2Metrics.MeterName, CatalogGauges.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             .AddPrometheusExporter());
         return builder;
     }

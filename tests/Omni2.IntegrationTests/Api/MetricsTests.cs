@@ -37,4 +37,16 @@ public sealed class MetricsTests(ApiFixture fixture)
         Assert.Contains("outcome=\"completed\"", text);
         Assert.DoesNotContain(name, text);
     }
+
+    [Fact]
+    public async Task Metrics_report_the_runtimes_gc_heap_and_working_set()
+    {
+        using var anonymous = fixture.A.ClientAs(null);
+        GC.Collect(); // the host runs in this process: the heap size is reported once a collection ran
+
+        var text = await anonymous.GetStringAsync("/metrics");
+
+        Assert.Contains("dotnet_gc_last_collection_heap_size_bytes{", text);
+        Assert.Contains("dotnet_process_memory_working_set_bytes", text);
+    }
 }

@@ -24,6 +24,8 @@ public sealed class RealtimeFixture : IAsyncLifetime
         Settings = new Dictionary<string, string?>
         {
             ["Omni2:Alerts:Window"] = "00:00:02",
+            // Five, so that an alert names every one of the five servers a test stops together.
+            ["Omni2:Alerts:BurstThreshold"] = "5",
             ["Omni2:Alerts:Webhooks:0"] = Webhooks.Hang.ToString(),
             ["Omni2:Alerts:Webhooks:1"] = Webhooks.Hook.ToString(),
             ["Omni2:Alerts:WebhookTimeout"] = "00:00:30",

@@ -137,4 +137,39 @@ public sealed class UserOutboxCoalescingTests
             [("a", t0.AddSeconds(5)), ("b", t0), ("c", t0)],
             merged.Checks!.Select(c => (c.McpName, c.LastCheckAt)).OrderBy(c => c.McpName));
     }
+
+    [Fact]
+    public void Forgetting_a_server_drops_its_pending_messages_and_takes_it_out_of_checks_and_alerts()
+    {
+        var outbox = Spent();
+        var t0 = _time.GetUtcNow();
+        outbox.Add(new RealtimeMessage("mcp_status_change", t0, McpName: "gone", NewStatus: "disconnected"));
+        outbox.Add(new RealtimeMessage("tools_changed", t0, McpName: "gone", NewStatus: "healthy"));
+        outbox.Add(new RealtimeMessage("mcp_status_change", t0, McpName: "kept", NewStatus: "disconnected"));
+        outbox.Add(new RealtimeMessage(RealtimeMessage.HealthChecksType, t0, Checks: [new CheckView("gone", t0), new CheckView("kept", t0)]));
+        outbox.Add(RealtimeMessage.CriticalAlert(t0, ["gone", "kept"], TimeSpan.FromSeconds(60)));
+
+        outbox.Forget("gone");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var batch = outbox.TryTake()!;
+
+        Assert.Equal(["mcp_status_change", RealtimeMessage.HealthChecksType, "critical_alert"], batch.Events!.Select(e => e.Type));
+        Assert.Equal("kept", batch.Events![0].McpName);
+        Assert.Equal(["kept"], batch.Events[1].Checks!.Select(c => c.McpName));
+        Assert.Equal(["kept"], batch.Events[2].Servers);
+        Assert.Equal("1 MCP server failed within 60 s: kept", batch.Events[2].Reason);
+    }
+
+    [Fact]
+    public void Forgetting_the_only_server_of_a_check_or_an_alert_drops_the_message()
+    {
+        var outbox = Spent();
+        var t0 = _time.GetUtcNow();
+        outbox.Add(new RealtimeMessage(RealtimeMessage.HealthChecksType, t0, Checks: [new CheckView("gone", t0)]));
+        outbox.Add(RealtimeMessage.CriticalAlert(t0, ["gone"], TimeSpan.FromSeconds(60)));
+
+        outbox.Forget("gone");
+
+        Assert.False(outbox.HasPending);
+    }
 }
