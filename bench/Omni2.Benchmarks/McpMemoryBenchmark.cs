@@ -62,7 +62,7 @@ public static class McpMemoryBenchmark
 
         var stateless = await MeasureAsync("stateless", settings.Requests, (id, buffer) => traffic.ListToolsStatelessAsync(id, buffer), rig, silo);
         var sessions = await MeasureAsync("sessions", settings.Sessions, (id, buffer) => traffic.SessionAsync(id, buffer), rig, silo);
-        var (recordsLeft, cleared) = await SessionRowsAsync(rig);
+        var recordsLeft = await SessionRowsAsync(rig);
 
         Console.WriteLine($"Memory under MCP traffic: one user, {tools} tools from {settings.Servers} fleet servers, {McpMemorySettings.Concurrency} requests at a time, after {settings.WarmUp:N0} stateless requests of warm-up (RSS {Mib(warmUp.RssAfter)})");
         Console.WriteLine();
@@ -71,7 +71,7 @@ public static class McpMemoryBenchmark
         Row($"stateless `tools/list` requests ({McpTraffic.StatelessProtocol})", stateless);
         Row($"whole sessions ({McpTraffic.SessionsProtocol}: initialize, initialized, `tools/list`, DELETE)", sessions);
         Console.WriteLine();
-        Console.WriteLine($"Session records left holding a session after every DELETE: {recordsLeft}; rows cleared by the DELETEs (payload NULL), deleted by the idle-timeout sweep: {cleared:N0}.");
+        Console.WriteLine($"Session records left after every DELETE: {recordsLeft}.");
 
         var errors = warmUp.Errors + stateless.Errors + sessions.Errors;
         if (errors > 0 || recordsLeft > 0)
@@ -149,21 +149,17 @@ public static class McpMemoryBenchmark
     private static async Task<double> GcHeapAsync(FleetRig rig) =>
         (await MetricsScrape.ReadAsync(rig.Viewer)).Sum("dotnet_gc_last_collection_heap_size_bytes");
 
-    /// <summary>
-    /// Session records still holding a session after every DELETE (waiting up to 30 s for the last ones), and the
-    /// rows cleared by a DELETE, which Orleans' storage keeps (payload NULL) until the idle-timeout sweep.
-    /// </summary>
-    private static async Task<(long Left, long Cleared)> SessionRowsAsync(FleetRig rig)
+    /// <summary>Session records left after every DELETE, waiting up to 30 s for the last ones to go.</summary>
+    private static async Task<long> SessionRowsAsync(FleetRig rig)
     {
-        const string Rows = "SELECT count(*) FILTER (WHERE payloadbinary IS NOT NULL) FROM orleansstorage WHERE graintypestring = 'mcp-session'";
+        const string Rows = "SELECT count(*) FROM orleansstorage WHERE graintypestring = 'mcp-session'";
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
         long left;
         while ((left = await rig.Database.ScalarAsync<long>(Rows)) > 0 && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(500);
         }
-        var cleared = await rig.Database.ScalarAsync<long>("SELECT count(*) FROM orleansstorage WHERE graintypestring = 'mcp-session' AND payloadbinary IS NULL");
-        return (left, cleared);
+        return left;
     }
 
     private static void Row(string traffic, Phase phase) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -90,6 +90,8 @@ public static class SiloConfiguration
             {
                 o.Invariant = Invariant;
                 o.ConnectionString = connectionString;
+                // Cleared state (a removed server, an ended MCP session) leaves no row behind.
+                o.DeleteStateOnClear = true;
             });
             silo.UseAdoNetReminderService(o =>
             {
