@@ -24,6 +24,9 @@ public sealed partial class RealtimeDispatcher(
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Audience> _audiences = new(StringComparer.Ordinal);
+    // The status version last routed per server: feed deliveries may overtake each other, and an
+    // older status routed after a newer one would replace it in a coalescing outbox.
+    private readonly Dictionary<string, long> _routedVersions = new(StringComparer.Ordinal);
 
     public void OnStatusEvent(McpStatusEvent message) => _work.Writer.TryWrite(new EventArrived(message));
 
@@ -102,7 +105,8 @@ public sealed partial class RealtimeDispatcher(
     }
 
     /// <summary>
-    /// Each audience gets a server's event if it may see the server (the event says who may). One that
+    /// Each audience gets a server's event if it may see the server (the event says who may), unless a
+    /// newer status of the server was routed already. One that
     /// knew the server and may no longer see it, or whose server was deleted, gets a <c>server_removed</c>
     /// instead, and nothing it was still to receive about that server.
     /// </summary>
@@ -115,6 +119,18 @@ public sealed partial class RealtimeDispatcher(
         }
         var now = time.GetUtcNow();
         var name = message.McpName;
+        if (message.Type == StatusMessageTypes.ServerRemoved)
+        {
+            _routedVersions.Remove(name);
+        }
+        else if (message.Status is { } status)
+        {
+            if (_routedVersions.TryGetValue(name, out var routed) && status.Version < routed)
+            {
+                return; // overtaken: a newer status of this server went out already
+            }
+            _routedVersions[name] = status.Version;
+        }
         var server = message.Type == StatusMessageTypes.ServerRemoved ? null
             : message.Server ?? catalog.Current.Servers.GetValueOrDefault(name)?.Server;
         foreach (var audience in _audiences.Values)
