@@ -55,7 +55,10 @@ public static class ToolCallMapper
         RetryAfter = retryAfter,
     };
 
-    /// <summary>Parses the arguments: absent or null is none; anything but a JSON object is an error.</summary>
+    /// <summary>
+    /// Parses the arguments: absent or null is none; anything but a JSON object is an error, and so is a
+    /// name given twice (which value would the tool get?).
+    /// </summary>
     public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, JsonElement> arguments, out string error)
     {
         arguments = new Dictionary<string, JsonElement>();
@@ -66,7 +69,7 @@ public static class ToolCallMapper
         }
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             if (document.RootElement.ValueKind is JsonValueKind.Null)
             {
                 return true;

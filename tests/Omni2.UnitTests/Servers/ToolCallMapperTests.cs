@@ -29,6 +29,8 @@ public sealed class ToolCallMapperTests
     [InlineData("[1]", "not array")]
     [InlineData("\"text\"", "not string")]
     [InlineData("{", "not valid JSON")]
+    [InlineData("""{"a":1,"a":2}""", "Duplicate")]
+    [InlineData("""{"a":{"b":1,"b":2}}""", "Duplicate")]
     public void Anything_but_an_object_is_refused_with_what_it_was(string json, string expected)
     {
         Assert.False(ToolCallMapper.TryParseArguments(json, out _, out var error));
