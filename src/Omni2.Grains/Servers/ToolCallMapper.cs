@@ -57,7 +57,8 @@ public static class ToolCallMapper
 
     /// <summary>
     /// Parses the arguments: absent or null is none; anything but a JSON object is an error, and so is a
-    /// name given twice (which value would the tool get?).
+    /// name given twice (which value would the tool get?) or text that is not Unicode (an escaped lone
+    /// surrogate, <c>"\ud800"</c>, which JSON's grammar allows and no call can send on).
     /// </summary>
     public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, JsonElement> arguments, out string error)
     {
@@ -79,13 +80,38 @@ public static class ToolCallMapper
                 error = $"arguments must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}";
                 return false;
             }
+            ReadAllText(document.RootElement);
             arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
             return true;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error = $"arguments are not valid JSON: {ex.Message}";
             return false;
+        }
+    }
+
+    /// <summary>Reads every name and string as the call will write them; throws <see cref="InvalidOperationException"/> on text that is not Unicode.</summary>
+    private static void ReadAllText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    ReadAllText(item);
+                }
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    ReadAllText(property.Value);
+                }
+                break;
         }
     }
 

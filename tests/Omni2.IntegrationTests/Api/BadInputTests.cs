@@ -118,16 +118,18 @@ public sealed class BadInputTests(ApiFixture fixture)
         Assert.Equal(rowsBefore, await ServerRowsAsync());
     }
 
-    [Fact]
-    public async Task A_tool_call_that_names_an_argument_twice_gets_a_400_problem()
+    [Theory]
+    [InlineData("""{"message":"a","message":"b"}""", "arguments are not valid JSON: Duplicate")]
+    [InlineData("""{"message":"\ud800x"}""", "arguments are not valid JSON: Cannot read")]
+    public async Task Tool_call_arguments_that_no_call_can_send_get_a_400_problem(string arguments, string detail)
     {
         await using var server = await TestMcpServer.StartAsync();
-        var name = await fixture.A.RegisterHealthyAsync(server, "dup-args");
+        var name = await fixture.A.RegisterHealthyAsync(server, "bad-args");
         using var client = fixture.A.ClientAs("operator");
 
-        var response = await client.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", """{"message":"a","message":"b"}"""));
+        var response = await client.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", arguments));
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "arguments are not valid JSON: Duplicate");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
         Assert.Equal(0, server.ToolCallCount);
     }
 
