@@ -199,25 +199,26 @@ public sealed class FuzzBodies(Random random, IReadOnlyList<string> serverNames,
             members.Add(("id", Pick(["1", "0", "-1", "1.5", "9223372036854775807", "9223372036854775808", "123456789012345678901234567890",
                 "1e400", "\"a\"", "\"\"", Quote(new string('i', 1 + Pick(20000))), "null", "true", "{}", "[]", "[1]"])));
         }
+        var method = Chance(0.8)
+            ? Pick(["initialize", "initialize", "tools/list", "tools/call", "tools/call", "ping", "notifications/initialized", "notifications/cancelled",
+                "resources/list", "prompts/list", "completion/complete", "logging/setLevel", "", "rpc.discover", "tools/list\u0000"])
+            : null;
         if (Chance(0.9))
         {
-            members.Add(("method", Chance(0.8)
-                ? Quote(Pick(["initialize", "tools/list", "tools/call", "ping", "notifications/initialized", "notifications/cancelled",
-                    "resources/list", "prompts/list", "completion/complete", "logging/setLevel", "", "rpc.discover", "tools/list\u0000"]))
-                : RandomValue(1)));
+            members.Add(("method", method is null ? RandomValue(1) : Quote(method)));
         }
-        if (Chance(0.7))
+        if (Chance(0.8))
         {
-            members.Add(("params", Pick(6) switch
-            {
-                0 => Object([("protocolVersion", Quote(Pick(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28", "1999-01-01", ""]))),
-                    ("capabilities", RandomValue(2)), ("clientInfo", Chance(0.5) ? Object([("name", Quote(RandomText())), ("version", RandomValue(1))]) : RandomValue(1))]),
-                1 => Object([("name", Quote($"{Pick(callableNames)}__{Pick(ToolNames)}")), ("arguments", ToolArguments())]),
-                2 => Object([("name", RandomValue(1)), ("arguments", RandomValue(2)), ("_meta", RandomValue(2))]),
-                3 => Object([("cursor", RandomValue(1))]),
-                4 => Object([("requestId", RandomValue(1)), ("reason", RandomValue(1))]),
-                _ => RandomValue(3),
-            }));
+            // Mostly the params the method takes, each part right or wrong; otherwise any params.
+            members.Add(("params", Chance(0.6) && method is "initialize" ? InitializeParams()
+                : Chance(0.6) && method is "tools/call" ? Object(Some([("name", Chance(0.7) ? Quote($"{Pick(callableNames)}__{Pick(ToolNames)}") : RandomValue(1)), ("arguments", ToolArguments()), ("_meta", RandomValue(2))]))
+                : Pick(4) switch
+                {
+                    0 => Object([("cursor", RandomValue(1))]),
+                    1 => Object([("requestId", RandomValue(1)), ("reason", RandomValue(1))]),
+                    2 => InitializeParams(),
+                    _ => RandomValue(3),
+                }));
         }
         if (Chance(0.1))
         {
@@ -229,6 +230,18 @@ public sealed class FuzzBodies(Random random, IReadOnlyList<string> serverNames,
         }
         return Object(members.OrderBy(_ => random.Next()));
     }
+
+    /// <summary>An <c>initialize</c> request's params: each member present or not, of the right shape or not.</summary>
+    private string InitializeParams() => Object(Some(
+    [
+        ("protocolVersion", Chance(0.7) ? Quote(Pick(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28", "1999-01-01", ""])) : RandomValue(1)),
+        ("capabilities", Chance(0.5) ? Object(Some([("roots", Chance(0.5) ? "{\"listChanged\":true}" : RandomValue(1)), ("sampling", RandomValue(1)), ("elicitation", RandomValue(1)), (RandomKey(), RandomValue(1))])) : RandomValue(2)),
+        ("clientInfo", Chance(0.6) ? Object(Some([("name", Chance(0.8) ? Quote(RandomText()) : RandomValue(1)), ("version", Chance(0.8) ? "\"1\"" : RandomValue(1)), ("title", RandomValue(1))])) : RandomValue(1)),
+        ("_meta", RandomValue(2)),
+    ]));
+
+    /// <summary>Each member with a good chance, so that most are there and any may be missing.</summary>
+    private IEnumerable<(string, string)> Some((string, string)[] members) => members.Where(_ => Chance(0.8));
 
     /// <summary>The body's bytes; now and then made invalid on the way (truncated, invalid UTF-8, huge, nested).</summary>
     public byte[] Encode(string text, bool mangle)

@@ -228,7 +228,7 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
             contentType = Chance(0.75) ? "application/json" : Chance(0.15) ? null : Pick(ContentTypes);
         }
         var tokenKind = token?.Kind ?? "none";
-        return new FuzzRequest(index, embedded, method, path, raw, headers, contentType, body, body is not null && Chance(0.15), tokenKind, note);
+        return new FuzzRequest(index, embedded, method, raw ? Printable(path) : path, raw, headers, contentType, body, body is not null && Chance(0.15), tokenKind, note);
     }
 
     private (string, string, BodyKind) Server(string method) =>
@@ -273,6 +273,29 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
         if (Chance(0.1)) parts.Add("limit=1");
         if (Chance(0.05)) parts.Add("%ZZ=%");
         return parts.Count == 0 ? "" : "?" + string.Join("&", parts);
+    }
+
+    /// <summary>
+    /// A raw target with every byte outside printable ASCII percent-encoded. Raw, such a byte makes the
+    /// request line something other than HTTP, which Kestrel answers (400, or 505 when it reads on as the
+    /// version) before any of Omni2 runs.
+    /// </summary>
+    private static string Printable(string path)
+    {
+        var text = new StringBuilder();
+        foreach (var rune in path.EnumerateRunes())
+        {
+            if (rune.Value is > 0x20 and < 0x7F)
+            {
+                text.Append((char)rune.Value);
+                continue;
+            }
+            foreach (var b in Encoding.UTF8.GetBytes(rune.ToString()))
+            {
+                text.Append($"%{b:X2}");
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>A path variant; raw when the client must send it unnormalized (dot segments, bad escapes).</summary>
