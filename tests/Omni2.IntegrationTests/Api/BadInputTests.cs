@@ -86,6 +86,7 @@ public sealed class BadInputTests(ApiFixture fixture)
         { "mcp initialize without its params", "POST", "/mcp", "application/json", Initialize("{}"), 400, "missing required properties including: 'protocolVersion', 'capabilities', 'clientInfo'" },
         { "mcp initialize with params not an object", "POST", "/mcp", "application/json", Initialize("7"), 400, "could not be converted to ModelContextProtocol.Protocol.InitializeRequestParams" },
         { "mcp initialize with capabilities an array", "POST", "/mcp", "application/json", Initialize("""{"protocolVersion":"2025-06-18","capabilities":[],"clientInfo":{"name":"c","version":"1"}}"""), 400, "(at $.capabilities)" },
+        { "mcp initialize with a lone surrogate", "POST", "/mcp", "application/json", Initialize("""{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"\ud800","version":"1"}}"""), 400, "UTF-16 JSON text" },
     };
 
     private static string Initialize(string parameters) => $$"""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{parameters}}}""";
