@@ -180,7 +180,8 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
         {
             if (Chance(0.6)) Header("MCP-Protocol-Version", Pick(ProtocolVersions));
             if (Chance(0.5)) Header("Mcp-Session-Id", Chance(0.6) ? Pick(targets.SessionIds) : Pick(["x", "", new string('s', 5000), "\u00e9\u00e8", "../../x", "00000000000000000000000000000000"]));
-            if (Chance(0.8)) Header("Accept", Pick(["application/json, text/event-stream", "application/json", "text/event-stream", "*/*", "text/html", ""]));
+            // Mostly what the transport requires, so that most requests get past the SDK's first check.
+            if (Chance(0.9)) Header("Accept", Chance(0.7) ? "application/json, text/event-stream" : Pick(["application/json", "text/event-stream", "*/*", "text/html", "", "application/json;q=0, text/event-stream"]));
             if (Chance(0.1)) Header("Last-Event-ID", Pick(["1", "x", new string('e', 3000)]));
         }
         if (path.StartsWith("/api/v1/auth/verify") && Chance(0.7))
