@@ -132,7 +132,6 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
             _ => Pick(targets.Tokens.Where(t => !t.Grants).ToArray()),
         };
         var headers = new List<KeyValuePair<string, string>>();
-        var embedded = false;
         var raw = false;
         void Header(string name, string value) => headers.Add(new(name, value));
 
@@ -157,7 +156,7 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
                 "/" + new string('a', 10_000), "/*", "/api/v1/mcp/servers//disable", "/api/v1/auth/", "/api/v1/auth/dev-token/x"]), BodyKind.Any),
         };
         // The dev sign-in exists only in the embedded default; a few other requests go there too.
-        embedded = bodyKind == BodyKind.DevToken ? Chance(0.8) : path == "/api/v1/dashboard/settings" || Chance(0.05);
+        var embedded = bodyKind == BodyKind.DevToken ? Chance(0.8) : path == "/api/v1/dashboard/settings" || Chance(0.05);
 
         if (Chance(0.1))
         {
@@ -214,7 +213,6 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
 
         string? contentType = null;
         byte[]? body = null;
-        var note = "";
         if (bodyKind != BodyKind.None || Chance(0.1))
         {
             var text = bodyKind switch
@@ -228,8 +226,7 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
             body = _bodies.Encode(text, mangle: true);
             contentType = Chance(0.75) ? "application/json" : Chance(0.15) ? null : Pick(ContentTypes);
         }
-        var tokenKind = token?.Kind ?? "none";
-        return new FuzzRequest(index, embedded, method, raw ? Printable(path) : path, raw, headers, contentType, body, body is not null && Chance(0.15), tokenKind, note);
+        return new FuzzRequest(index, embedded, method, raw ? Printable(path) : path, raw, headers, contentType, body, body is not null && Chance(0.15), token?.Kind ?? "none", "");
     }
 
     private (string, string, BodyKind) Server(string method) =>
