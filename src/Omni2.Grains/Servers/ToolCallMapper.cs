@@ -64,7 +64,11 @@ public static class ToolCallMapper
         RetryAfter = TimeSpan.FromSeconds(1),
     };
 
-    /// <summary>Parses the arguments: absent or null is none; anything but a JSON object is an error.</summary>
+    /// <summary>
+    /// Parses the arguments: absent or null is none; anything but a JSON object is an error, and so is a
+    /// name given twice (which value would the tool get?) or text that is not Unicode (an escaped lone
+    /// surrogate, <c>"\ud800"</c>, which JSON's grammar allows and no call can send on).
+    /// </summary>
     public static bool TryParseArguments(string? json, out IReadOnlyDictionary<string, JsonElement> arguments, out string error)
     {
         arguments = new Dictionary<string, JsonElement>();
@@ -75,7 +79,7 @@ public static class ToolCallMapper
         }
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             if (document.RootElement.ValueKind is JsonValueKind.Null)
             {
                 return true;
@@ -85,13 +89,38 @@ public static class ToolCallMapper
                 error = $"arguments must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}";
                 return false;
             }
+            ReadAllText(document.RootElement);
             arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
             return true;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error = $"arguments are not valid JSON: {ex.Message}";
             return false;
+        }
+    }
+
+    /// <summary>Reads every name and string as the call will write them; throws <see cref="InvalidOperationException"/> on text that is not Unicode.</summary>
+    private static void ReadAllText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    ReadAllText(item);
+                }
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    ReadAllText(property.Value);
+                }
+                break;
         }
     }
 

@@ -53,7 +53,8 @@ public static class JsonBody
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
         };
 
-    private static string Describe(JsonException ex)
+    /// <summary>What a <see cref="JsonException"/> says was wrong, and where, without the reader's positions.</summary>
+    internal static string Describe(JsonException ex)
     {
         var message = ex.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

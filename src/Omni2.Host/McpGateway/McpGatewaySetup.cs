@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -79,21 +80,42 @@ public static class McpGatewaySetup
 
     /// <summary>
     /// A POST to <c>/mcp</c> carries a JSON-RPC message: anything else gets a 415 problem naming the
-    /// content type it had (the SDK would answer it with a 500). Runs after authorization, so a
-    /// caller without a token still gets 401 first.
+    /// content type it had, and a message the SDK cannot read (an <c>initialize</c> whose params are not
+    /// an object with protocolVersion, capabilities and clientInfo, or hold an escaped lone surrogate, say)
+    /// a 400 problem saying what was wrong; the SDK would answer both with a 500. Runs after authorization, so a caller without a token
+    /// still gets 401 first.
     /// </summary>
     public static WebApplication UseOmni2McpJsonBodies(this WebApplication app)
     {
         app.UseWhen(
-            c => HttpMethods.IsPost(c.Request.Method) && c.Request.Path.StartsWithSegments(Path) && !IsJson(c.Request.ContentType),
-            branch => branch.Run(context =>
+            c => HttpMethods.IsPost(c.Request.Method) && c.Request.Path.StartsWithSegments(Path),
+            branch => branch.Use(async (context, next) =>
             {
-                var given = context.Request.ContentType is { Length: > 0 } type ? $"'{(type.Length > 100 ? type[..100] + "..." : type)}'" : "none";
-                return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                    $"POST {Path} takes a JSON-RPC message with the content type application/json; this request had {given}.").ExecuteAsync(context);
+                if (!IsJson(context.Request.ContentType))
+                {
+                    var given = context.Request.ContentType is { Length: > 0 } type ? $"'{(type.Length > 100 ? type[..100] + "..." : type)}'" : "none";
+                    await Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                        $"POST {Path} takes a JSON-RPC message with the content type application/json; this request had {given}.").ExecuteAsync(context);
+                    return;
+                }
+                try
+                {
+                    await next(context);
+                }
+                catch (Exception ex) when (IsUnreadableJson(ex) && !context.Response.HasStarted)
+                {
+                    // Nothing of the SDK's answer went out; its headers (a session id for a failed initialize) must not either.
+                    context.Response.Clear();
+                    var what = ex is JsonException json ? JsonBody.Describe(json) : ex.Message;
+                    await Problems.BadRequest($"The JSON-RPC message is not valid: {what}").ExecuteAsync(context);
+                }
             }));
         return app;
     }
+
+    /// <summary>System.Text.Json could not read the message: its shape (a <see cref="JsonException"/>) or its text, not Unicode (an escaped lone surrogate).</summary>
+    private static bool IsUnreadableJson(Exception ex) =>
+        ex is JsonException || ex is InvalidOperationException && ex.TargetSite?.DeclaringType?.Assembly == typeof(JsonException).Assembly;
 
     private static bool IsJson(string? contentType) =>
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)

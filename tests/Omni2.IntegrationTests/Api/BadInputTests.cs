@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
+using Omni2.Testing.McpServer;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
 
 namespace Omni2.IntegrationTests.Api;
@@ -82,7 +83,13 @@ public sealed class BadInputTests(ApiFixture fixture)
         { "mcp as text", "POST", "/mcp", "text/plain", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", 415, "application/json; this request had 'text/plain'" },
         { "mcp without a content type", "POST", "/mcp", null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", 415, "this request had none" },
         { "capabilities of a bad name", "GET", "/api/v1/mcp/tools/capabilities?server=%00%01", null, "", 404, "no MCP server" },
+        { "mcp initialize without its params", "POST", "/mcp", "application/json", Initialize("{}"), 400, "missing required properties including: 'protocolVersion', 'capabilities', 'clientInfo'" },
+        { "mcp initialize with params not an object", "POST", "/mcp", "application/json", Initialize("7"), 400, "could not be converted to ModelContextProtocol.Protocol.InitializeRequestParams" },
+        { "mcp initialize with capabilities an array", "POST", "/mcp", "application/json", Initialize("""{"protocolVersion":"2025-06-18","capabilities":[],"clientInfo":{"name":"c","version":"1"}}"""), 400, "(at $.capabilities)" },
+        { "mcp initialize with a lone surrogate", "POST", "/mcp", "application/json", Initialize("""{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"\ud800","version":"1"}}"""), 400, "UTF-16 JSON text" },
     };
+
+    private static string Initialize(string parameters) => $$"""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{parameters}}}""";
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -92,6 +99,10 @@ public sealed class BadInputTests(ApiFixture fixture)
         using var client = fixture.A.ClientAs(role);
         var rowsBefore = await ServerRowsAsync();
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (path == "/mcp")
+        {
+            request.Headers.Add("Accept", "application/json, text/event-stream");
+        }
         if (method is "POST" or "PUT")
         {
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
@@ -106,6 +117,21 @@ public sealed class BadInputTests(ApiFixture fixture)
         var problemDetail = await AssertProblemAsync(response, (HttpStatusCode)status);
         Assert.True(problemDetail.Contains(detail, StringComparison.Ordinal), $"{label}: detail '{problemDetail}' should mention '{detail}'");
         Assert.Equal(rowsBefore, await ServerRowsAsync());
+    }
+
+    [Theory]
+    [InlineData("""{"message":"a","message":"b"}""", "arguments are not valid JSON: Duplicate")]
+    [InlineData("""{"message":"\ud800x"}""", "arguments are not valid JSON: Cannot read")]
+    public async Task Tool_call_arguments_that_no_call_can_send_get_a_400_problem(string arguments, string detail)
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = await fixture.A.RegisterHealthyAsync(server, "bad-args");
+        using var client = fixture.A.ClientAs("operator");
+
+        var response = await client.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", arguments));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
+        Assert.Equal(0, server.ToolCallCount);
     }
 
     private async Task<string> ServerRowsAsync() =>

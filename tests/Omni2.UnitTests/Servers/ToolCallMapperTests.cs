@@ -30,6 +30,11 @@ public sealed class ToolCallMapperTests
     [InlineData("[1]", "not array")]
     [InlineData("\"text\"", "not string")]
     [InlineData("{", "not valid JSON")]
+    [InlineData("""{"a":1,"a":2}""", "Duplicate")]
+    [InlineData("""{"a":{"b":1,"b":2}}""", "Duplicate")]
+    [InlineData("""{"message":"\ud800x"}""", "UTF-16 JSON text")]
+    [InlineData("""{"\udc00":1}""", "UTF-16 JSON text")]
+    [InlineData("""{"a":[{"b":"x\udfff"}]}""", "UTF-16 JSON text")]
     public void Anything_but_an_object_is_refused_with_what_it_was(string json, string expected)
     {
         Assert.False(ToolCallMapper.TryParseArguments(json, out _, out var error));
