@@ -51,7 +51,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await Expect(page.Badge(server.Name)).ToHaveAttributeAsync("data-status", "healthy");
         await Expect(page.Connection).ToHaveAttributeAsync("data-state", "live");
         Assert.Equal(new CallState("healthy", false, "Ready"), await page.CallStateAsync(server.Name));
-        await Expect(page.Row(server.Name).Locator("[data-field='tool-count']")).ToHaveTextAsync("4");
+        await Expect(page.Row(server.Name).Locator("[data-field='tool-count']")).ToHaveTextAsync(server.Server.ToolNames.Count.ToString());
         await Expect(page.Row(server.Name).Locator("[data-field='circuit']")).ToHaveTextAsync("closed");
         await page.ScreenshotAsync("healthy");
         page.AssertNoErrors();

@@ -9,11 +9,15 @@ namespace Omni2.Host.RateLimits;
 /// the user's <see cref="IRateLimitGrain"/> and spent here without a grain call. A batch is a
 /// twentieth of the limit, so however many silos serve a user, the permits lying unspent on them
 /// are a few percent of the limit, and no silo can spend more than the bucket handed out. The next
-/// batch is fetched when half of this one is spent. When the grain cannot be reached, requests pass:
-/// a limit is not worth an outage.
+/// batch is fetched when half of this one is spent. When the grain cannot be reached within
+/// <see cref="FetchTimeout"/> (its silo died and is not yet declared dead, the cluster is busy),
+/// requests pass: a limit is not worth an outage, nor a request's wait for a dead silo.
 /// </summary>
 public sealed partial class RateLimiter(IGrainFactory grains, IOptions<RateLimitOptions> options, TimeProvider clock, ILogger<RateLimiter> logger)
 {
+    /// <summary>The longest a request waits for its user's bucket before it is let through.</summary>
+    public static readonly TimeSpan FetchTimeout = TimeSpan.FromMilliseconds(250);
+
     private readonly ConcurrentDictionary<(RateLimitKind Kind, string User), Permits> _permits = new();
 
     /// <summary>Null when the request may go ahead; otherwise how long until the user may try again.</summary>
@@ -37,7 +41,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, IOptions<RateLimit
         var batch = Math.Max(1, limit / 20);
         try
         {
-            return await grains.GetGrain<IRateLimitGrain>($"{kind}/{user}").TakeAsync(batch, limit, options.Value.Window);
+            return await grains.GetGrain<IRateLimitGrain>($"{kind}/{user}").TakeAsync(batch, limit, options.Value.Window).WaitAsync(FetchTimeout, clock);
         }
         catch (Exception ex)
         {
