@@ -108,7 +108,7 @@ public static class AdminApi
             return Missing(name);
         }
         // The grain records who disabled it; the row then keeps it retired across restarts.
-        await grains.GetGrain<IMcpServerGrain>(name).DisableAsync($"disabled by {context.User.FindFirst(AuthSetup.NameClaim)?.Value ?? "admin"}");
+        await grains.GetGrain<IMcpServerGrain>(name).DisableAsync($"disabled by {AuthSetup.UserOf(context.User) ?? "admin"}");
         await store.SetEnabledAsync(name, false, context.RequestAborted);
         await ReloadAsync(grains, name, loggers);
         return await StatusOf(name, configs, grains, time, context.RequestAborted);

@@ -13,7 +13,7 @@ public static class AuthApi
         app.MapGet("/api/v1/auth/verify", (HttpContext context) =>
             {
                 var roles = Roles.Of(context.User);
-                context.Response.Headers[UserHeader] = context.User.FindFirst(AuthSetup.NameClaim)?.Value ?? "";
+                context.Response.Headers[UserHeader] = AuthSetup.UserOf(context.User) ?? "";
                 context.Response.Headers[RoleHeader] = Roles.All.Last(roles.Contains);
                 return Results.Ok();
             })

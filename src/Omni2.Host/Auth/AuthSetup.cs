@@ -10,6 +10,9 @@ public static class AuthSetup
     public const string RoleClaim = "role";
     public const string NameClaim = "sub";
 
+    /// <summary>Who the caller is (the token's <c>sub</c>), or null without one.</summary>
+    public static string? UserOf(System.Security.Claims.ClaimsPrincipal? user) => user?.FindFirst(NameClaim)?.Value;
+
     public static WebApplicationBuilder AddOmni2Auth(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();

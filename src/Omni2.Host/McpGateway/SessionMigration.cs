@@ -12,7 +12,8 @@ namespace Omni2.Host.McpGateway;
 /// <summary>
 /// Keeps each session's initialize parameters in its <see cref="IMcpSessionGrain"/>, so a request
 /// that reaches another silo continues the same session there (no sticky sessions needed). The
-/// record holds only what continuing needs (protocol version, client name and version), is renewed while a silo runs the session, and is deleted when the client ends it.
+/// record holds only what continuing needs (protocol version, client name and version), is renewed
+/// while a silo runs the session, and is deleted when the client ends it.
 /// </summary>
 public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpSessionOptions> options, ILogger<SessionMigration> logger) : ISessionMigrationHandler
 {
@@ -76,7 +77,7 @@ public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpS
 
     private static string Truncated(string value) => value.Length > MaxClientInfoLength ? value[..MaxClientInfoLength] : value;
 
-    private static string UserOf(HttpContext context) => context.User.FindFirst(AuthSetup.NameClaim)?.Value ?? "";
+    private static string UserOf(HttpContext context) => AuthSetup.UserOf(context.User) ?? "";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP gateway: a session's initialize record has {Bytes} bytes (most {Cap}); the session stays on this silo")]
     private partial void LogRecordTooLarge(int bytes, int cap);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
@@ -34,14 +35,14 @@ public static class RateLimitSetup
     /// <summary>Runs after authorization, so that a request refused anyway is not counted.</summary>
     public static WebApplication UseOmni2RateLimits(this WebApplication app)
     {
-        if (!app.Configuration.GetValue($"{RateLimitOptions.Section}:Enabled", true))
+        if (!app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled)
         {
             return app;
         }
         var limiter = app.Services.GetRequiredService<RateLimiter>();
         app.Use(async (context, next) =>
         {
-            if (context.User.FindFirst(AuthSetup.NameClaim)?.Value is not { Length: > 0 } user
+            if (AuthSetup.UserOf(context.User) is not { Length: > 0 } user
                 || await KindOfAsync(context) is not { } request)
             {
                 await next(context);

@@ -33,7 +33,7 @@ public sealed partial class RealtimeDispatcher(
     public void OnChecks(ImmutableArray<ServerCheck> checks) => _work.Writer.TryWrite(new ChecksArrived(checks));
 
     public void Connect(HubCallerContext context) =>
-        _work.Writer.TryWrite(new Connected(context, context.User?.FindFirst(AuthSetup.NameClaim)?.Value ?? "", Roles.Of(context.User!)));
+        _work.Writer.TryWrite(new Connected(context, AuthSetup.UserOf(context.User) ?? "", Roles.Of(context.User!)));
 
     public void Disconnect(string connectionId) => _work.Writer.TryWrite(new Disconnected(connectionId));
 
