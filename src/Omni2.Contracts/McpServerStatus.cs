@@ -20,6 +20,12 @@ public sealed record McpServerStatus
     [Id(10)] public long Version { get; init; }
     /// <summary>The silo whose grain owns the server, while it is active.</summary>
     [Id(11)] public string? Silo { get; init; }
+    /// <summary>When the current outage began; null while healthy.</summary>
+    [Id(12)] public DateTimeOffset? DownSince { get; init; }
+    /// <summary>Failed half-open probes since the circuit opened: the backoff exponent.</summary>
+    [Id(13)] public int BackoffStep { get; init; }
+    /// <summary>Recovery attempts in the current outage.</summary>
+    [Id(14)] public int RecoveryAttempts { get; init; }
 }
 
 /// <summary>One tool of an MCP server, as it listed it.</summary>

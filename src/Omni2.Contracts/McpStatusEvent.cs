@@ -45,4 +45,9 @@ public sealed record McpStatusEvent
     [Id(12)] public ImmutableArray<string>? AffectedServers { get; init; }
     /// <summary>The window a <see cref="StatusMessageTypes.CriticalAlert"/>'s servers all failed within.</summary>
     [Id(13)] public TimeSpan? AlertWindow { get; init; }
+    /// <summary>
+    /// The id of the health-log row a transition is written as. Every silo keeps recent transitions
+    /// by it, so that a grain that moves silos before its rows were written writes them still.
+    /// </summary>
+    [Id(14)] public Guid? EventId { get; init; }
 }

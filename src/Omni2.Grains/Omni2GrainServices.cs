@@ -49,6 +49,7 @@ public static class Omni2GrainServices
         services.AddHostedService(sp => sp.GetRequiredService<StatusPublisher>());
         services.AddSingleton<CheckRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<CheckRecorder>());
+        services.AddSingleton<FeedHistory>();
         services.AddSingleton<WriterServices>();
         services.AddSingleton<WebhookNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());

@@ -21,6 +21,19 @@ public sealed record BreakerState
 
     public static BreakerState Initial { get; } = new();
 
+    /// <summary>The breaker a status describes: how a grain resumes from the status feed what its storage missed.</summary>
+    public static BreakerState Of(McpServerStatus status) => new()
+    {
+        Status = status.Status,
+        Circuit = status.Circuit,
+        ConsecutiveFailures = status.ConsecutiveFailures,
+        DownSince = status.DownSince,
+        NextAttemptAt = status.NextAttemptAt,
+        BackoffStep = status.BackoffStep,
+        LastRecoveryAttempt = status.LastRecoveryAttempt,
+        Attempts = status.RecoveryAttempts,
+    };
+
     public bool IsFailing => Status is HealthStatus.Disconnected or HealthStatus.CircuitOpen;
 }
 

@@ -44,6 +44,8 @@ public sealed partial class McpServerGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var missed = writing.History.Since(Name, state.State.Version);
+        state.State.CatchUp(missed);
         _breaker = new CircuitBreaker(healthOptions.Value, writing.Time, state.State.Breaker);
         _writer = new ServerStatusWriter(Name, RuntimeIdentity, state, _breaker, writing, logger);
         _connection = new ConnectionLifecycle(Name, http, loggerFactory, logger);
@@ -60,7 +62,7 @@ public sealed partial class McpServerGrain(
             return;
         }
         state.State.Config = config;
-        _writer.ResumePending();
+        _writer.ResumePending(missed);
         if (!config.Enabled)
         {
             // Retired as disabled: quiet until the registry enables it again.

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Omni2.Contracts;
+using Omni2.Grains.Feed;
 using Omni2.Grains.Health;
 using Omni2.Grains.Persistence;
 
@@ -20,4 +21,22 @@ public sealed class McpServerState
     /// an outbox, so a crash or a database outage between the two writes loses no transition.
     /// </summary>
     [Id(6)] public List<HealthLogEntry> PendingLog { get; set; } = [];
+
+    /// <summary>
+    /// Takes what the status feed carried after this state was stored: the newest status becomes
+    /// the breaker's and the version, and its transitions join the outbox (once each).
+    /// </summary>
+    public void CatchUp(MissedChanges? missed)
+    {
+        if (missed is not { Latest: var latest })
+        {
+            return;
+        }
+        Breaker = BreakerState.Of(latest);
+        Version = latest.Version;
+        LastError = latest.LastError;
+        LastCheckAt = new[] { LastCheckAt, latest.LastCheckAt }.Max();
+        var queued = PendingLog.Select(e => e.EventId).ToHashSet();
+        PendingLog.AddRange(missed.Transitions.Where(e => !queued.Contains(e.EventId)));
+    }
 }

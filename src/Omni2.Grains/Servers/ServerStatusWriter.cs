@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Omni2.Contracts;
 using Omni2.Grains.Feed;
@@ -51,6 +50,9 @@ public sealed partial class ServerStatusWriter(
             ToolCount = state.State.Tools.Length,
             Version = state.State.Version,
             Silo = silo,
+            DownSince = current.DownSince,
+            BackoffStep = current.BackoffStep,
+            RecoveryAttempts = current.Attempts,
         };
     }
 
@@ -63,10 +65,11 @@ public sealed partial class ServerStatusWriter(
             state.State.Tools = tools!.Value;
         }
         Change();
-        state.State.PendingLog.Add(NewLogEntry(transition));
+        var message = NewEvent(MessageType(transition.Event), transition, transition.Reason) with { EventId = Guid.NewGuid() };
+        state.State.PendingLog.Add(HealthLogEntry.Of(message)!);
         services.Metrics.Transition(transition.Event);
         LogTransition(name, transition.Event.ToWire(), transition.OldStatus.ToWire(), transition.NewStatus.ToWire(), transition.Reason, transition.Attempt);
-        services.Publisher.Publish(NewEvent(MessageType(transition.Event), transition, transition.Reason));
+        services.Publisher.Publish(message);
         if (toolsChanged)
         {
             PublishTools();
@@ -170,10 +173,18 @@ public sealed partial class ServerStatusWriter(
         }
     }
 
-    /// <summary>Resumes what an earlier activation left in the outbox (it died between the two writes).</summary>
-    public void ResumePending()
+    /// <summary>
+    /// Resumes what an earlier activation left unwritten: its outbox (it died between the two
+    /// writes), and what the feed carried that storage never got (<paramref name="missed"/>,
+    /// already applied to the state).
+    /// </summary>
+    public void ResumePending(MissedChanges? missed)
     {
-        if (state.State.PendingLog.Count > 0)
+        if (missed is not null)
+        {
+            LogCaughtUp(name, missed.Latest.Version, missed.Transitions.Count);
+        }
+        if (missed is not null || state.State.PendingLog.Count > 0)
         {
             RequestWrite();
         }
@@ -294,24 +305,6 @@ public sealed partial class ServerStatusWriter(
         state.State.PendingLog.RemoveRange(0, entries.Count);
     }
 
-    private HealthLogEntry NewLogEntry(BreakerTransition transition) => new()
-    {
-        EventId = Guid.NewGuid(),
-        ServerName = name,
-        EventType = transition.Event,
-        OldStatus = transition.OldStatus,
-        NewStatus = transition.NewStatus,
-        Reason = transition.Reason,
-        DetailsJson = JsonSerializer.Serialize(new
-        {
-            attempt = transition.Attempt,
-            consecutive_failures = breaker.State.ConsecutiveFailures,
-            next_attempt_at = breaker.State.NextAttemptAt,
-            error = transition.NewStatus is HealthStatus.Healthy ? null : state.State.LastError,
-        }),
-        CreatedAt = services.Time.GetUtcNow(),
-    };
-
     private McpStatusEvent NewEvent(string type, BreakerTransition? transition, string? reason) => new()
     {
         Type = type,
@@ -347,6 +340,9 @@ public sealed partial class ServerStatusWriter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: deactivated with {Pending} health-log rows not yet written")]
     private partial void LogAbandoned(string server, int pending);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: storage was behind the status feed; resumed at version {Version}, writing {Rows} health-log rows an earlier activation could not")]
+    private partial void LogCaughtUp(string server, long version, int rows);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: clearing its grain state failed")]
     private partial void LogClearFailed(Exception exception, string server);
 }
@@ -356,6 +352,7 @@ public sealed record WriterServices(
     IStatusProjection Projection,
     StatusPublisher Publisher,
     CheckRecorder Checks,
+    FeedHistory History,
     IGrainFactory Grains,
     Omni2Metrics Metrics,
     TimeProvider Time);

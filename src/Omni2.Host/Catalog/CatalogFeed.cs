@@ -30,10 +30,12 @@ public interface IStatusEventListener
 /// <summary>
 /// This silo's receiver of the status feed: keeps the <see cref="ServerCatalog"/> current (loaded
 /// when the silo starts, every event applied, resynced from the database periodically and whenever
-/// an event names a server it does not know), then tells the other listeners.
+/// an event names a server it does not know), keeps the <see cref="FeedHistory"/> a grain resumes
+/// from, then tells the other listeners.
 /// </summary>
 public sealed partial class CatalogFeed(
     ServerCatalog catalog,
+    FeedHistory history,
     IEnumerable<IStatusEventListener> listeners,
     ICatalogSource source,
     IGrainFactory grains,
@@ -55,6 +57,7 @@ public sealed partial class CatalogFeed(
             {
                 // The catalog first, so that whatever a listener reads from it already includes this event.
                 catalog.Apply(message);
+                history.Record(message);
                 foreach (var listener in listeners)
                 {
                     listener.OnStatusEvent(message);
