@@ -25,6 +25,7 @@ public static class Omni2GrainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<Omni2Metrics>();
+        services.TryAddSingleton<LoopGuard>();
         services.TryAddSingleton<McpHttp>();
         services.AddOptions<HealthOptions>()
             .Bind(configuration.GetSection(HealthOptions.Section))
