@@ -181,13 +181,13 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
             if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
             {
                 audience.Known.Add(name);
-                audience.Outbox.Add(RealtimeMessage.From(message, server, now));
+                audience.Outbox.Add(RealtimeMessage.From(message, server, audience.Roles, now));
             }
             else if (audience.Known.Remove(name))
             {
                 audience.Outbox.Forget(name);
                 audience.Outbox.Add(message.Type == StatusMessageTypes.ServerRemoved
-                    ? RealtimeMessage.From(message, null, now)
+                    ? RealtimeMessage.From(message, null, audience.Roles, now)
                     : RealtimeMessage.NoLongerVisible(name, now));
             }
         }
@@ -240,7 +240,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
     private void SendSnapshot(string connectionId, Audience audience)
     {
         var now = _time.GetUtcNow();
-        var servers = _catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now)).ToList();
+        var servers = _catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now, audience.Roles)).ToList();
         audience.Known.UnionWith(servers.Select(s => s.Name));
         audience.Outbox.RecordSent();
         Send([connectionId], new RealtimeMessage(RealtimeMessage.SnapshotType, now, Snapshot: servers));
