@@ -78,6 +78,7 @@ public static class Omni2GrainServices
         // Session records live in Orleans' storage table, which only PostgreSQL lets expire (a single
         // silo keeps no session records: it has no other silo to hand a session to).
         services.AddSingleton<IRetention, SessionRowRetention>();
+        services.AddSingleton<ITokenRevocationStore, PostgresTokenRevocations>();
         return services.AddStoreRoles<PostgresServerStore>();
     }
 
@@ -85,6 +86,7 @@ public static class Omni2GrainServices
     public static IServiceCollection AddOmni2InMemoryStore(this IServiceCollection services, IEnumerable<McpServerConfig> servers)
     {
         services.AddSingleton(new InMemoryServerStore(servers));
+        services.AddSingleton<ITokenRevocationStore, InMemoryTokenRevocations>();
         return services.AddStoreRoles<InMemoryServerStore>();
     }
 

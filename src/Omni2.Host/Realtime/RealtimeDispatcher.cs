@@ -25,9 +25,12 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
     private readonly IOptions<RealtimeOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RealtimeDispatcher> _logger;
+    private readonly TokenRevocations _revocations;
     private readonly Channel<Work> _work;
     // Set when an event or check was dropped: the clients' state may be behind the catalog's.
     private int _behind;
+    // Set when tokens were revoked: connections opened with one must end.
+    private int _revoked;
     private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Audience> _audiences = new(StringComparer.Ordinal);
     // The status version last routed per server: feed deliveries may overtake each other, and an
@@ -38,6 +41,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         IHubContext<StatusHub> hub,
         ServerCatalog catalog,
         LoopGuard loops,
+        TokenRevocations revocations,
         IOptions<RealtimeOptions> options,
         TimeProvider time,
         ILogger<RealtimeDispatcher> logger)
@@ -48,7 +52,13 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         _options = options;
         _time = time;
         _logger = logger;
+        _revocations = revocations;
         _work = loops.BoundedQueue<Work>(Loop, options.Value.QueueCapacity, BoundedChannelFullMode.DropWrite, OnDropped);
+        revocations.Changed += () =>
+        {
+            Volatile.Write(ref _revoked, 1);
+            _work.Writer.TryWrite(new Wake()); // dropped only when the queue is full, and so the loop busy anyway
+        };
     }
 
     public void OnStatusEvent(McpStatusEvent message) => _work.Writer.TryWrite(new EventArrived(message));
@@ -69,6 +79,10 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
             while (_work.Reader.TryRead(out var item))
             {
                 _loops.Run(Loop, () => Handle(item));
+            }
+            if (Interlocked.Exchange(ref _revoked, 0) == 1)
+            {
+                _loops.Run(Loop, EndRevokedSessions);
             }
             if (Interlocked.Exchange(ref _behind, 0) == 1)
             {
@@ -260,10 +274,24 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         var limit = _options.Value.SessionLimit;
         foreach (var connection in _connections.Values.Where(c => now - c.ConnectedAt >= limit).ToList())
         {
-            var reason = $"session limit of {limit.TotalMinutes:0.##} minutes reached; reconnect with a fresh token";
-            _ = EndSessionAsync(connection, new RealtimeMessage(RealtimeMessage.SessionExpiredType, now, Reason: reason));
-            Handle(new Disconnected(connection.Context.ConnectionId));
+            EndSession(connection, $"session limit of {limit.TotalMinutes:0.##} minutes reached; reconnect with a fresh token", now);
         }
+    }
+
+    /// <summary>A connection opened with a token revoked since is closed (a new one with it is refused at the handshake).</summary>
+    private void EndRevokedSessions()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var connection in _connections.Values.Where(c => _revocations.IsRevoked(c.Context.User)).ToList())
+        {
+            EndSession(connection, RealtimeMessage.TokenRevokedReason, now);
+        }
+    }
+
+    private void EndSession(Connection connection, string reason, DateTimeOffset now)
+    {
+        _ = EndSessionAsync(connection, new RealtimeMessage(RealtimeMessage.SessionExpiredType, now, Reason: reason));
+        Handle(new Disconnected(connection.Context.ConnectionId));
     }
 
     private async Task EndSessionAsync(Connection connection, RealtimeMessage farewell)
@@ -297,6 +325,9 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
     private sealed record EventArrived(McpStatusEvent Message) : Work;
 
     private sealed record ChecksArrived(ImmutableArray<ServerCheck> Checks) : Work;
+
+    /// <summary>Nothing to handle: the loop runs once more (to see a flag).</summary>
+    private sealed record Wake : Work;
 
     private sealed record Connection(HubCallerContext Context, string Audience, DateTimeOffset ConnectedAt);
 

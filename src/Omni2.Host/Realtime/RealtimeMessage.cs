@@ -38,6 +38,9 @@ public sealed record RealtimeMessage(
     /// <summary>What a recipient is told of a server it could see and no longer may: its name, nothing of what it became.</summary>
     public const string NoLongerVisibleReason = "no longer visible to you";
 
+    /// <summary>Why a <c>session_expired</c> ends a connection whose token an admin revoked.</summary>
+    public const string TokenRevokedReason = "token revoked";
+
     /// <summary>A feed event as a recipient with <paramref name="roles"/> sees it.</summary>
     public static RealtimeMessage From(McpStatusEvent message, McpServerInfo? server, IReadOnlyCollection<string> roles, DateTimeOffset now) => new(
         message.Type,

@@ -49,6 +49,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("GET", "/health/ready", 200, 200, 200, 200);
         Add("GET", "/openapi/v1.json", 200, 200, 200, 200);
         Add("GET", "/api/v1/auth/verify", 401, 200, 200, 200);
+        Add("POST", "/api/v1/auth/revocations|{}", 401, 403, 403, 400);
         Add("GET", "/api/v1/mcp/tools/servers", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/status", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/tools/capabilities", 401, 200, 200, 200);
