@@ -115,10 +115,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
             using var rest = fixture.B.ClientAs(role);
             var listed = (await JsonOfAsync(await rest.GetAsync("/api/v1/mcp/tools/servers"))).GetProperty("servers").EnumerateArray()
                 .Select(s => s.GetProperty("name").GetString()!).Where(all.Contains).Order().ToList();
-            await using var hub = await RealtimeClient.ConnectAsync(fixture.B, fixture.B.Token(role));
-            var snapshot = await Eventually.MatchesAsync(
-                () => Task.FromResult(hub.Events().FirstOrDefault(e => e.GetProperty("type").GetString() == "snapshot")),
-                e => e.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(10), "the hub's snapshot");
+            var snapshot = await HubSnapshotAsync(role);
             var pushed = snapshot.GetProperty("snapshot").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).Where(all.Contains).Order().ToList();
             await using var mcp = await McpClientAsync(role);
             var offered = (await mcp.ListToolsAsync()).Select(t => t.Name.Split("__")[0]).Where(all.Contains).Distinct().Order().ToList();
@@ -136,10 +133,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         {
             using var rest = fixture.B.ClientAs(role);
             var view = await rest.ServerViewAsync(_open);
-            await using var hub = await RealtimeClient.ConnectAsync(fixture.B, fixture.B.Token(role));
-            var snapshot = await Eventually.MatchesAsync(
-                () => Task.FromResult(hub.Events().FirstOrDefault(e => e.GetProperty("type").GetString() == "snapshot")),
-                e => e.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(10), "the hub's snapshot");
+            var snapshot = await HubSnapshotAsync(role);
             var pushed = snapshot.GetProperty("snapshot").EnumerateArray().Single(s => s.GetProperty("name").GetString() == _open);
 
             if (role == "admin")
@@ -154,6 +148,15 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
                 Assert.DoesNotContain("127.0.0.1:", await rest.GetStringAsync("/api/v1/mcp/status"));
             }
         }
+    }
+
+    /// <summary>The snapshot a hub client of B with <paramref name="role"/> gets on connect.</summary>
+    private async Task<JsonElement> HubSnapshotAsync(string role)
+    {
+        await using var hub = await RealtimeClient.ConnectAsync(fixture.B, fixture.B.Token(role));
+        return await Eventually.MatchesAsync(
+            () => Task.FromResult(hub.Events().FirstOrDefault(e => e.GetProperty("type").GetString() == "snapshot")),
+            e => e.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(10), "the hub's snapshot");
     }
 
     private async Task<McpClient> McpClientAsync(string role)
