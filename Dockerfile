@@ -62,5 +62,8 @@ ENV Urls=http://0.0.0.0:8080 \
     Orleans__SiloPort=11111 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 EXPOSE 8080 11111
+# The liveness probe (curl is installed above): Docker marks a container that stops answering unhealthy.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/health/live"]
 # README's `dotnet run --project src/Omni2.Host`, published: scripts/validate-deploy checks this line.
 ENTRYPOINT ["dotnet", "Omni2.Host.dll"]

@@ -88,3 +88,14 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Revoked tokens (POST /api/v1/auth/revocations): one token by its jti, or every token of a user issued up to
+-- revoked_at. Every silo reads the new rows (id > the last it saw) twice a second.
+CREATE TABLE IF NOT EXISTS omni2.token_revocations (
+    id          bigserial    PRIMARY KEY,
+    jti         text,
+    user_name   text,
+    revoked_at  timestamptz  NOT NULL DEFAULT now(),
+    revoked_by  text         NOT NULL,
+    CHECK ((jti IS NULL) <> (user_name IS NULL))
+);

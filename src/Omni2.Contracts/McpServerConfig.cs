@@ -70,10 +70,10 @@ public sealed record McpServerConfig
     /// <summary>What anyone allowed to see the server may know of its configuration.</summary>
     public McpServerInfo ToInfo() => new(Name, Transport, Enabled, AllowedRoles);
 
-    /// <summary>Never prints secrets: env and header values are replaced by their names.</summary>
+    /// <summary>Never prints secrets: env and header values are replaced by their names, the URL's credentials redacted.</summary>
     public override string ToString()
     {
-        var target = Transport == McpTransport.Stdio ? Command : Url;
+        var target = Transport == McpTransport.Stdio ? Command : CredentialRedaction.Url(Url);
         return $"{Name} ({Transport} {target}; env: [{string.Join(",", Env.Keys)}]; headers: [{string.Join(",", Headers.Keys)}])";
     }
 }

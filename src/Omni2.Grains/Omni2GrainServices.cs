@@ -25,6 +25,7 @@ public static class Omni2GrainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<Omni2Metrics>();
+        services.TryAddSingleton<LoopGuard>();
         services.TryAddSingleton<McpHttp>();
         services.AddOptions<HealthOptions>()
             .Bind(configuration.GetSection(HealthOptions.Section))
@@ -78,6 +79,7 @@ public static class Omni2GrainServices
         // Session records live in Orleans' storage table, which only PostgreSQL lets expire (a single
         // silo keeps no session records: it has no other silo to hand a session to).
         services.AddSingleton<IRetention, SessionRowRetention>();
+        services.AddSingleton<ITokenRevocationStore, PostgresTokenRevocations>();
         return services.AddStoreRoles<PostgresServerStore>();
     }
 
@@ -85,6 +87,7 @@ public static class Omni2GrainServices
     public static IServiceCollection AddOmni2InMemoryStore(this IServiceCollection services, IEnumerable<McpServerConfig> servers)
     {
         services.AddSingleton(new InMemoryServerStore(servers));
+        services.AddSingleton<ITokenRevocationStore, InMemoryTokenRevocations>();
         return services.AddStoreRoles<InMemoryServerStore>();
     }
 

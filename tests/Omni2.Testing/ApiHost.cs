@@ -25,12 +25,15 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// <summary>This host's Orleans silo port, as it appears in silo addresses.</summary>
     public int SiloPort => _siloPort;
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public ApiHost(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Changes to the host's services (e.g. a listener that fails), after the host's own.</param>
+    public ApiHost(string connectionString, string serviceId, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         _connectionString = connectionString;
         _serviceId = serviceId;
         _settings = settings ?? new Dictionary<string, string?>();
+        _services = services;
         UseKestrel(0);
     }
 
@@ -50,6 +53,10 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         foreach (var (key, value) in TestTimings.Fast.Concat(TestTimings.GenerousRateLimits).Concat(_settings))
         {
             builder.UseSetting(key, value);
+        }
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 

@@ -60,6 +60,7 @@ export const staticChecks = [
   // --- Dockerfiles and README
   { name: "Dockerfile: ENTRYPOINT runs Omni2.Host (dotnet Omni2.Host.dll, the published src/Omni2.Host)", run: (root) => docker.entrypointProblems(path.join(root, "Dockerfile"), "Omni2.Host", "src/Omni2.Host") },
   { name: "Dockerfile: the runtime stage runs as a non-root user", run: (root) => docker.userProblems(path.join(root, "Dockerfile")) },
+  { name: "Dockerfile: a HEALTHCHECK on /health/live", run: (root) => docker.healthcheckProblems(path.join(root, "Dockerfile"), "/health/live") },
   { name: "Dockerfile: base images are pinned well-known images", run: (root) => docker.baseImageProblems(path.join(root, "Dockerfile")) },
   { name: "Dockerfile: .dockerignore keeps bin/, obj/, node_modules/ and .env out of the build context", run: (root) => docker.dockerignoreProblems(root) },
   { name: "Dockerfile: the restore layer copies every project Omni2.Host references", run: (root) => docker.restoreProblems(root, path.join(root, "Dockerfile"), HOST_PROJECT) },

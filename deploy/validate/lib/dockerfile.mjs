@@ -120,6 +120,18 @@ export function userProblems(file) {
   return [];
 }
 
+/** The final stage has a HEALTHCHECK (exec form) that requests `path` and fails on an error status. */
+export function healthcheckProblems(file, probePath) {
+  const final = stagesOf(parseDockerfile(read(file))).at(-1);
+  const check = final?.instructions.filter((i) => i.keyword === "HEALTHCHECK").at(-1);
+  if (!check) return ["the final stage has no HEALTHCHECK"];
+  const command = execForm(check.args.replace(/^(--[a-z-]+=\S+\s+)*CMD\s+/, ""));
+  if (!command) return [`HEALTHCHECK ${check.args} is not 'CMD' in exec (JSON) form`];
+  if (!command.some((arg) => arg.endsWith(probePath))) return [`HEALTHCHECK ${JSON.stringify(command)} does not request ${probePath}`];
+  if (command[0] === "curl" && !command.some((arg) => /^-[a-zA-Z]*f/.test(arg) || arg === "--fail")) return ["HEALTHCHECK's curl has no -f (an error status would count as healthy)"];
+  return [];
+}
+
 /** Every FROM is a stage of this file or a known public image with a pinned tag. */
 export function baseImageProblems(file) {
   return stageImages(stagesOf(parseDockerfile(read(file)))).flatMap((image) => publicImageProblems(image));

@@ -94,6 +94,8 @@ const CASES = [
   ["a Dockerfile ENTRYPOINT running another assembly", "Dockerfile: ENTRYPOINT", (d) => edit(d, "Dockerfile", '"Omni2.Host.dll"]', '"Other.dll"]')],
   ["a Dockerfile ENTRYPOINT in shell form", "Dockerfile: ENTRYPOINT", (d) => edit(d, "Dockerfile", 'ENTRYPOINT ["dotnet", "Omni2.Host.dll"]', "ENTRYPOINT dotnet Omni2.Host.dll")],
   ["a runtime stage running as root", "Dockerfile: the runtime stage runs as a non-root user", (d) => edit(d, "Dockerfile", "USER $APP_UID", "USER root")],
+  ["an image without a HEALTHCHECK", "Dockerfile: a HEALTHCHECK on /health/live", (d) => edit(d, "Dockerfile", "HEALTHCHECK --interval", "# HEALTHCHECK --interval")],
+  ["a HEALTHCHECK on another path", "Dockerfile: a HEALTHCHECK on /health/live", (d) => edit(d, "Dockerfile", "8080/health/live", "8080/")],
   ["a .dockerignore that lets obj/ into the context", "Dockerfile: .dockerignore", (d) => edit(d, ".dockerignore", "**/obj/\n", "")],
   ["a project left out of the restore layer", "Dockerfile: the restore layer", (d) => edit(d, "Dockerfile", "COPY src/Omni2.Grains/Omni2.Grains.csproj src/Omni2.Grains/\n", "")],
 ];

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains.Alerts;
 
@@ -12,10 +13,14 @@ public sealed record AdminNotice(string Type, string Text, DateTimeOffset Timest
 /// <summary>
 /// Posts admin notices to every configured webhook, each on its own, with retries and backoff.
 /// <see cref="Notify"/> only queues: a slow or failing webhook never delays its caller or the other webhooks.
+/// The queue holds <see cref="QueueCapacity"/> notices; beyond that the oldest is dropped (and counted):
+/// the newest say most about the fleet now, and every notice is also in the log.
 /// </summary>
-public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, TimeProvider time, ILogger<WebhookNotifier> logger) : BackgroundService
+public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, TimeProvider time, LoopGuard loops, ILogger<WebhookNotifier> logger) : BackgroundService
 {
-    private readonly Channel<AdminNotice> _queue = Channel.CreateBounded<AdminNotice>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+    public const int QueueCapacity = 1000;
+    private const string Loop = "webhooks";
+    private readonly Channel<AdminNotice> _queue = loops.BoundedQueue<AdminNotice>(Loop, QueueCapacity, BoundedChannelFullMode.DropOldest);
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     public void Notify(AdminNotice notice)
@@ -30,7 +35,7 @@ public sealed partial class WebhookNotifier(IOptions<AlertOptions> options, Time
         {
             foreach (var url in options.Value.Webhooks)
             {
-                _ = DeliverAsync(url, notice, stoppingToken);
+                _ = loops.RunAsync(Loop, () => DeliverAsync(url, notice, stoppingToken), stoppingToken);
             }
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Persistence;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains.Feed;
 
@@ -19,6 +20,7 @@ public sealed partial class CheckRecorder(
     IStatusProjection projection,
     IOptions<StatusFeedOptions> options,
     TimeProvider time,
+    LoopGuard loops,
     ILogger<CheckRecorder> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
@@ -43,7 +45,7 @@ public sealed partial class CheckRecorder(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FlushAsync(stoppingToken);
+                await loops.RunAsync("check_recorder", () => FlushAsync(stoppingToken), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

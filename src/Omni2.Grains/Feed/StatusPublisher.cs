@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Telemetry;
@@ -12,17 +11,20 @@ namespace Omni2.Grains.Feed;
 /// This silo's sender of the status feed. Grains hand it events in memory (it never blocks and
 /// never fails them); one loop sends them, batched, to this silo's own receiver in process and to
 /// every other receiver as a one-way message. Nothing on the path waits for another silo, the
-/// database or a grain directory, so a dead or hung silo delays no one else's status.
+/// database or a grain directory, so a dead or hung silo delays no one else's status. Its queue is
+/// bounded (<see cref="StatusFeedOptions.QueueCapacity"/>): when full, the newest message is dropped
+/// and counted, and the receivers' catalog resync heals what it carried.
 /// </summary>
-public sealed partial class StatusPublisher : BackgroundService
+public sealed class StatusPublisher : BackgroundService
 {
+    private const string SendLoop = "status_feed_send";
+    private const string RefreshLoop = "status_feed_refresh";
     private readonly IGrainFactory _grains;
     private readonly IClusterMembershipService _membership;
     private readonly SiloAddress _silo;
     private readonly StatusFeedOptions _options;
-    private readonly Omni2Metrics _metrics;
+    private readonly LoopGuard _loops;
     private readonly TimeProvider _time;
-    private readonly ILogger<StatusPublisher> _logger;
     private readonly Channel<object> _outgoing;
     // Owned by the refresh loop; the send loop reads only the published copy, _targets.
     private readonly Dictionary<GrainId, (StatusSubscriber Subscriber, DateTimeOffset SeenAt)> _known = [];
@@ -34,42 +36,30 @@ public sealed partial class StatusPublisher : BackgroundService
         IClusterMembershipService membership,
         ILocalSiloDetails silo,
         IOptions<StatusFeedOptions> options,
-        Omni2Metrics metrics,
-        TimeProvider time,
-        ILogger<StatusPublisher> logger)
+        LoopGuard loops,
+        TimeProvider time)
     {
         _grains = grains;
         _membership = membership;
         _silo = silo.SiloAddress;
         _options = options.Value;
-        _metrics = metrics;
+        _loops = loops;
         _time = time;
-        _logger = logger;
-        _outgoing = Channel.CreateBounded<object>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
-        });
+        _outgoing = loops.BoundedQueue<object>("status_feed", _options.QueueCapacity, BoundedChannelFullMode.DropWrite);
     }
 
     /// <summary>This silo's own receiver: gets every event in process, before any other silo.</summary>
     public void AttachLocal(IStatusObserver? observer) => _local = observer;
 
     /// <summary>Queues an event for every receiver; returns at once.</summary>
-    public void Publish(McpStatusEvent message)
-    {
-        if (!_outgoing.Writer.TryWrite(message))
-        {
-            _metrics.FeedDropped();
-        }
-    }
+    public void Publish(McpStatusEvent message) => _outgoing.Writer.TryWrite(message);
 
     /// <summary>Queues a batch of successful checks for every receiver; returns at once.</summary>
     public void PublishChecks(ImmutableArray<ServerCheck> checks)
     {
-        if (checks.Length > 0 && !_outgoing.Writer.TryWrite(checks))
+        if (checks.Length > 0)
         {
-            _metrics.FeedDropped();
+            _outgoing.Writer.TryWrite(checks);
         }
     }
 
@@ -85,20 +75,9 @@ public sealed partial class StatusPublisher : BackgroundService
             {
                 while (_outgoing.Reader.TryRead(out var item))
                 {
-                    if (item is McpStatusEvent message)
-                    {
-                        events.Add(message);
-                        if (events.Count >= _options.MaxBatch)
-                        {
-                            SendEvents(events);
-                        }
-                        continue;
-                    }
-                    // Checks travel in their own message; events queued before them go first.
-                    SendEvents(events);
-                    Send((ImmutableArray<ServerCheck>)item, static (observer, checks) => observer.OnChecksAsync(checks));
+                    _loops.Run(SendLoop, () => Take(item, events));
                 }
-                SendEvents(events);
+                _loops.Run(SendLoop, () => SendEvents(events));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -107,14 +86,32 @@ public sealed partial class StatusPublisher : BackgroundService
         }
     }
 
+    private void Take(object item, ImmutableArray<McpStatusEvent>.Builder events)
+    {
+        if (item is McpStatusEvent message)
+        {
+            events.Add(message);
+            if (events.Count >= _options.MaxBatch)
+            {
+                SendEvents(events);
+            }
+            return;
+        }
+        // Checks travel in their own message; events queued before them go first.
+        SendEvents(events);
+        Send((ImmutableArray<ServerCheck>)item, static (observer, checks) => observer.OnChecksAsync(checks));
+    }
+
     private void SendEvents(ImmutableArray<McpStatusEvent>.Builder events)
     {
         if (events.Count == 0)
         {
             return;
         }
-        Send(events.ToImmutable(), static (observer, batch) => observer.OnEventsAsync(batch));
+        // Taken out first: a batch that fails to send is not sent again with the next.
+        var batch = events.ToImmutable();
         events.Clear();
+        Send(batch, static (observer, batch) => observer.OnEventsAsync(batch));
     }
 
     private void Send<T>(T payload, Func<IStatusObserver, T, Task> deliver)
@@ -136,93 +133,57 @@ public sealed partial class StatusPublisher : BackgroundService
 
     private void Deliver<T>(IStatusObserver observer, T payload, Func<IStatusObserver, T, Task> deliver)
     {
-        try
-        {
-            deliver(observer, payload).ContinueWith(
-                t => LogDeliveryFailed(t.Exception!.GetBaseException().Message),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
-        catch (Exception ex)
-        {
-            LogDeliveryFailed(ex.Message);
-        }
+        // One receiver's failure is its own: the others still get the message.
+        _ = _loops.RunAsync(SendLoop, () => deliver(observer, payload), CancellationToken.None);
     }
 
     /// <summary>Rereads the receivers periodically and whenever membership changes; never on the send path.</summary>
     private async Task RefreshLoopAsync(CancellationToken stoppingToken)
     {
         using var changed = new SemaphoreSlim(0);
-        _ = WatchMembershipAsync(changed, stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
+        var watching = _loops.KeepRunningAsync("status_feed_membership", async stop =>
         {
-            await RefreshAsync(stoppingToken);
-            try
-            {
-                await changed.WaitAsync(_options.RefreshInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task WatchMembershipAsync(SemaphoreSlim changed, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var _ in _membership.MembershipUpdates.WithCancellation(stoppingToken))
+            await foreach (var _ in _membership.MembershipUpdates.WithCancellation(stop))
             {
                 changed.Release();
             }
+        }, TimeSpan.FromSeconds(1), stoppingToken);
+        try
+        {
+            while (true)
+            {
+                // A failed read keeps the known receivers.
+                await _loops.RunAsync(RefreshLoop, () => RefreshAsync(stoppingToken), stoppingToken);
+                await changed.WaitAsync(_options.RefreshInterval, stoppingToken);
+            }
         }
-        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
         }
-        catch (Exception ex)
-        {
-            LogRefreshFailed(ex.Message);
-        }
+        await watching;
     }
 
     private async Task RefreshAsync(CancellationToken stoppingToken)
     {
-        try
+        var listed = await _grains.GetGrain<IStatusSubscribersGrain>(GrainKeys.StatusSubscribers)
+            .ListAsync().WaitAsync(_options.RefreshInterval, stoppingToken);
+        var now = _time.GetUtcNow();
+        foreach (var subscriber in listed.Where(s => s.Silo != _silo))
         {
-            var listed = await _grains.GetGrain<IStatusSubscribersGrain>(GrainKeys.StatusSubscribers)
-                .ListAsync().WaitAsync(_options.RefreshInterval, stoppingToken);
-            var now = _time.GetUtcNow();
-            foreach (var subscriber in listed.Where(s => s.Silo != _silo))
+            _known[subscriber.Observer.GetGrainId()] = (subscriber, now);
+        }
+        // A receiver missing from the list is kept until it expires: the list itself may have
+        // just restarted empty (its silo died) and is refilled within one renewal.
+        var snapshot = _membership.CurrentSnapshot;
+        foreach (var (id, (subscriber, seenAt)) in _known.ToList())
+        {
+            if (now - seenAt > _options.SubscriberExpiry
+                || (subscriber.Silo is not null && snapshot.GetSiloStatus(subscriber.Silo) is SiloStatus.Dead))
             {
-                _known[subscriber.Observer.GetGrainId()] = (subscriber, now);
+                _known.Remove(id);
             }
-            // A receiver missing from the list is kept until it expires: the list itself may have
-            // just restarted empty (its silo died) and is refilled within one renewal.
-            var snapshot = _membership.CurrentSnapshot;
-            foreach (var (id, (subscriber, seenAt)) in _known.ToList())
-            {
-                if (now - seenAt > _options.SubscriberExpiry
-                    || (subscriber.Silo is not null && snapshot.GetSiloStatus(subscriber.Silo) is SiloStatus.Dead))
-                {
-                    _known.Remove(id);
-                }
-            }
-            _targets = [.. _known.Values.Select(k => k.Subscriber)];
         }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-        {
-            LogRefreshFailed(ex.Message);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        _targets = [.. _known.Values.Select(k => k.Subscriber)];
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Status feed: delivering to a receiver failed: {Error}")]
-    private partial void LogDeliveryFailed(string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Status feed: reading the receivers failed; keeping the known ones: {Error}")]
-    private partial void LogRefreshFailed(string error);
 }

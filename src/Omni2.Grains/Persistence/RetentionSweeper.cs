@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains.Persistence;
 
@@ -16,10 +17,10 @@ public interface IRetention
 /// <summary>
 /// Runs every <see cref="IRetention"/> soon after start and then every
 /// <see cref="HealthLogOptions.SweepInterval"/>. Every silo sweeps: a delete of what already
-/// expired is the same whoever runs it. A failed sweep is logged and tried again next time.
+/// expired is the same whoever runs it. A failed sweep is logged, counted and tried again next time.
 /// </summary>
 public sealed partial class RetentionSweeper(
-    IEnumerable<IRetention> retentions, IOptions<HealthLogOptions> options, TimeProvider clock, ILogger<RetentionSweeper> logger) : BackgroundService
+    IEnumerable<IRetention> retentions, IOptions<HealthLogOptions> options, TimeProvider clock, LoopGuard loops, ILogger<RetentionSweeper> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstSweep = TimeSpan.FromMinutes(1);
 
@@ -45,25 +46,18 @@ public sealed partial class RetentionSweeper(
     {
         foreach (var retention in retentions)
         {
-            try
+            await loops.RunAsync("retention", async () =>
             {
                 if (await retention.DeleteExpiredAsync(clock.GetUtcNow(), cancellationToken) is > 0 and var deleted)
                 {
                     LogSwept(deleted, retention.Name);
                 }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogSweepFailed(retention.Name, ex.Message);
-            }
+            }, cancellationToken);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} expired {What}")]
     private partial void LogSwept(int count, string what);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention: deleting expired {What} failed, trying again next sweep: {Error}")]
-    private partial void LogSweepFailed(string what, string error);
 }
 
 /// <summary>Health-log rows older than <see cref="HealthLogOptions.Retention"/>.</summary>

@@ -12,7 +12,8 @@ public sealed class Omni2Metrics
     private readonly Histogram<double> _healthChecks;
     private readonly Histogram<double> _toolCalls;
     private readonly Histogram<double> _checkLag;
-    private readonly Counter<long> _feedDropped;
+    private readonly Counter<long> _queueDropped;
+    private readonly Counter<long> _backgroundFailures;
     private readonly Counter<long> _writeRetries;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
@@ -26,11 +27,14 @@ public sealed class Omni2Metrics
         _checkLag = meter.CreateHistogram(
             "omni2.health_check.lag", "s", "How late each health-check reminder tick ran after its scheduled time.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
-        _feedDropped = meter.CreateCounter<long>("omni2.status_feed.dropped", "{message}", "Status-feed messages dropped because the silo's send queue was full.");
+        _queueDropped = meter.CreateCounter<long>("omni2.queue.dropped", "{item}", "Items a background loop's bounded queue dropped because it was full, by queue.");
+        _backgroundFailures = meter.CreateCounter<long>("omni2.background.failures", "{item}", "Items of a background loop that threw (logged; the loop went on), by loop.");
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
     }
 
-    public void FeedDropped() => _feedDropped.Add(1);
+    public void QueueDropped(string queue) => _queueDropped.Add(1, new KeyValuePair<string, object?>("queue", queue));
+
+    public void BackgroundFailure(string loop) => _backgroundFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
 
     public void StatusWriteRetried() => _writeRetries.Add(1);
 

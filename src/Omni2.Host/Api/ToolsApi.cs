@@ -53,7 +53,7 @@ public static class ToolsApi
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
         var now = time.GetUtcNow();
-        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, now))]));
+        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, now, roles))]));
     }
 
     private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server)

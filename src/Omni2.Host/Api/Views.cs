@@ -6,7 +6,10 @@ using Omni2.Host.Catalog;
 
 namespace Omni2.Host.Api;
 
-/// <summary>A server in listings: the seed's status fields (snake_case on the wire).</summary>
+/// <summary>
+/// A server in listings: the seed's status fields (snake_case on the wire). <see cref="Silo"/>, an
+/// internal address, only for those <see cref="Auth.Roles.MaySeeSilos"/>.
+/// </summary>
 public sealed record ServerView(
     string Name,
     string Transport,
@@ -24,7 +27,7 @@ public sealed record ServerView(
     long Version,
     string? Silo)
 {
-    public static ServerView From(McpServerInfo server, McpServerStatus status, DateTimeOffset now) => new(
+    public static ServerView From(McpServerInfo server, McpServerStatus status, DateTimeOffset now, IReadOnlyCollection<string> roles) => new(
         server.Name,
         server.Transport.ToWire(),
         server.Enabled,
@@ -39,7 +42,7 @@ public sealed record ServerView(
         status.TotalDowntimeSeconds,
         status.ToolCount,
         status.Version,
-        status.Silo);
+        Auth.Roles.MaySeeSilos(roles) ? status.Silo : null);
 }
 
 public sealed record ServerListView(IReadOnlyList<ServerView> Servers);
@@ -58,7 +61,10 @@ public sealed record ToolView(string Server, string Name, string QualifiedName, 
 
 public sealed record ToolListView(IReadOnlyList<ToolView> Tools);
 
-/// <summary>A server as its admin sees it: configuration with secret values redacted, status and tools.</summary>
+/// <summary>
+/// A server as its admin sees it: configuration with secret values redacted (env and header values
+/// always, credential-looking parts of the URL and arguments by <see cref="CredentialRedaction"/>), status and tools.
+/// </summary>
 public sealed record ServerDetailView(
     string Name,
     string Transport,
@@ -77,16 +83,16 @@ public sealed record ServerDetailView(
     ServerView Status,
     IReadOnlyList<ToolView> Tools)
 {
-    public const string Redacted = "***";
+    private static readonly IReadOnlyCollection<string> AdminRoles = [Auth.Roles.Admin];
 
     public static ServerDetailView From(McpServerConfig config, McpServerStatus status, ImmutableArray<McpToolInfo> tools, DateTimeOffset now) => new(
         config.Name,
         config.Transport.ToWire(),
-        config.Url,
+        CredentialRedaction.Url(config.Url),
         config.Command,
-        config.Args,
-        config.Env.ToDictionary(p => p.Key, _ => Redacted),
-        config.Headers.ToDictionary(p => p.Key, _ => Redacted),
+        CredentialRedaction.Args(config.Args),
+        config.Env.ToDictionary(p => p.Key, _ => CredentialRedaction.Redacted),
+        config.Headers.ToDictionary(p => p.Key, _ => CredentialRedaction.Redacted),
         config.Enabled,
         config.AllowedRoles,
         config.HealthCheckIntervalSeconds,
@@ -94,7 +100,7 @@ public sealed record ServerDetailView(
         config.ConnectTimeoutSeconds,
         config.CallTimeoutSeconds,
         config.MaxConcurrentCalls,
-        ServerView.From(config.ToInfo(), status, now),
+        ServerView.From(config.ToInfo(), status, now, AdminRoles),
         [.. tools.Select(t => ToolView.From(config.Name, t))]);
 }
 

@@ -17,9 +17,16 @@ public static class AuthSetup
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         OidcSettings.EnsureComplete(options);
+        if (options.MaxTokenLifetime <= TimeSpan.Zero || options.RevocationPollInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Auth:MaxTokenLifetime and Auth:RevocationPollInterval must be positive.");
+        }
         var key = SigningKeys.Resolve(options, SiloConfiguration.IsEmbedded(builder.Configuration));
         var oidc = !string.IsNullOrEmpty(options.Authority);
         builder.Services.AddSingleton(new TokenIssuer(options, key));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<TokenRevocations>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TokenRevocations>());
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
@@ -56,6 +63,15 @@ public static class AuthSetup
                     if (context.Request.Query.TryGetValue("access_token", out var token) && context.HttpContext.Request.Path.StartsWithSegments("/ws"))
                     {
                         context.Token = token;
+                    }
+                    return Task.CompletedTask;
+                },
+                // Every request, the validation itself remembered or not: a revoked token gets a 401.
+                OnTokenValidated = context =>
+                {
+                    if (context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>().IsRevoked(context.Principal))
+                    {
+                        context.Fail("The token was revoked.");
                     }
                     return Task.CompletedTask;
                 },

@@ -3,7 +3,11 @@ using System.Security.Claims;
 
 namespace Omni2.Host.Auth;
 
-/// <summary>The three roles, from the token's <c>role</c> claim: each includes the ones before it.</summary>
+/// <summary>
+/// The three roles, from the token's <c>role</c> claim. They are ordered, viewer &lt; operator &lt; admin,
+/// and each includes the ones before it: in the policies (an operator reads, an admin calls tools) and in
+/// a server's <c>allowed_roles</c>, which names the lowest role that may see and use the server.
+/// </summary>
 public static class Roles
 {
     public const string Viewer = "viewer";
@@ -38,10 +42,40 @@ public static class Roles
 
     /// <summary>
     /// Whether a user with <paramref name="roles"/> may see and use a server limited to
-    /// <paramref name="allowedRoles"/> (empty: everyone). Admins manage every server, so they see all.
+    /// <paramref name="allowedRoles"/>: empty, everyone; otherwise the lowest role named and every
+    /// role above it (<c>["operator"]</c>: operators and admins). Admins manage every server, so they see all.
+    /// Every view applies this one rule: the REST API, the hub, <c>/mcp</c> (and so the dashboard).
     /// </summary>
     public static bool MayUse(IReadOnlyCollection<string> roles, ImmutableArray<string> allowedRoles) =>
-        allowedRoles.IsDefaultOrEmpty || roles.Contains(Admin) || allowedRoles.Any(roles.Contains);
+        allowedRoles.IsDefaultOrEmpty || Rank(roles) >= Lowest(allowedRoles);
+
+    /// <summary>Whether a user may see internal addresses (the silo that owns a server): admins only.</summary>
+    public static bool MaySeeSilos(IReadOnlyCollection<string> roles) => roles.Contains(Admin);
+
+    /// <summary>The user's highest role (-1 without one).</summary>
+    private static int Rank(IReadOnlyCollection<string> roles)
+    {
+        var rank = -1;
+        foreach (var role in roles)
+        {
+            rank = Math.Max(rank, All.IndexOf(role));
+        }
+        return rank;
+    }
+
+    /// <summary>The lowest known role named; only admins (its rank) when none is known (a hand-edited row).</summary>
+    private static int Lowest(ImmutableArray<string> allowedRoles)
+    {
+        var lowest = All.Length - 1;
+        foreach (var role in allowedRoles)
+        {
+            if (All.IndexOf(role) is var index and >= 0)
+            {
+                lowest = Math.Min(lowest, index);
+            }
+        }
+        return lowest;
+    }
 }
 
 /// <summary>Authorization policies by what an endpoint does.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Feed;
 using Omni2.Grains.Persistence;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.Host.Catalog;
 
@@ -31,9 +32,10 @@ public interface IStatusEventListener
 /// This silo's receiver of the status feed: keeps the <see cref="ServerCatalog"/> current (loaded
 /// when the silo starts, every event applied, resynced from the database periodically and whenever
 /// an event names a server it does not know), keeps the <see cref="FeedHistory"/> a grain resumes
-/// from, then tells the other listeners.
+/// from, then tells the other listeners. A listener that throws is logged and counted; the catalog,
+/// the other listeners and the next events go on.
 /// </summary>
-public sealed partial class CatalogFeed(
+public sealed class CatalogFeed(
     ServerCatalog catalog,
     FeedHistory history,
     IEnumerable<IStatusEventListener> listeners,
@@ -44,8 +46,10 @@ public sealed partial class CatalogFeed(
     IHostApplicationLifetime lifetime,
     IOptions<CatalogOptions> options,
     IOptions<StatusFeedOptions> feed,
+    LoopGuard loops,
     ILogger<CatalogFeed> logger) : BackgroundService, IStatusObserver
 {
+    private const string Loop = "catalog_feed";
     private readonly SemaphoreSlim _resyncRequested = new(0, 1);
     private readonly Lock _delivery = new();
 
@@ -56,11 +60,11 @@ public sealed partial class CatalogFeed(
             foreach (var message in events)
             {
                 // The catalog first, so that whatever a listener reads from it already includes this event.
-                catalog.Apply(message);
-                history.Record(message);
+                loops.Run(Loop, () => catalog.Apply(message));
+                loops.Run(Loop, () => history.Record(message));
                 foreach (var listener in listeners)
                 {
-                    listener.OnStatusEvent(message);
+                    loops.Run(Loop, () => listener.OnStatusEvent(message));
                 }
             }
         }
@@ -71,10 +75,10 @@ public sealed partial class CatalogFeed(
     {
         lock (_delivery)
         {
-            catalog.ApplyChecks(checks);
+            loops.Run(Loop, () => catalog.ApplyChecks(checks));
             foreach (var listener in listeners)
             {
-                listener.OnChecks(checks);
+                loops.Run(Loop, () => listener.OnChecks(checks));
             }
         }
         return Task.CompletedTask;
@@ -135,19 +139,11 @@ public sealed partial class CatalogFeed(
         }
     }
 
-    private async Task ResyncAsync(CancellationToken stoppingToken)
-    {
-        try
+    /// <summary>A failed resync keeps the current catalog; the next one tries again.</summary>
+    private Task ResyncAsync(CancellationToken stoppingToken) =>
+        loops.RunAsync(Loop, async () =>
         {
             var mark = catalog.ChangeMark;
             catalog.Resync(await source.LoadCatalogAsync(stoppingToken), mark);
-        }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-        {
-            LogResyncFailed(ex);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog: resync from the database failed; keeping the current catalog")]
-    private partial void LogResyncFailed(Exception exception);
+        }, stoppingToken);
 }

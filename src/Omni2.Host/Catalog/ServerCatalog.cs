@@ -8,7 +8,10 @@ namespace Omni2.Host.Catalog;
 /// The silo's in-memory catalog (the seed's memory cache): fed by the status feed, replaced by
 /// periodic resyncs from the database. Readers take <see cref="Current"/> and never wait; one
 /// writer at a time builds the next snapshot. Statuses are versioned by their grain, so a late or
-/// replayed event never overwrites a newer state.
+/// replayed event never overwrites a newer state. A server's public configuration (who may see it,
+/// whether it is enabled) travels with the status and carries its version: the grain bumps the
+/// version when its configuration changes, so an event or a database row older than what this silo
+/// holds changes neither, and a just-restricted server is never shown again by a late message.
 /// </summary>
 public sealed class ServerCatalog
 {
@@ -85,7 +88,7 @@ public sealed class ServerCatalog
     public long ChangeMark => Interlocked.Read(ref _changes);
 
     /// <summary>
-    /// Takes the database's view, keeping any status this silo already has in a newer version, and
+    /// Takes the database's view, keeping any server this silo already has in a newer version, and
     /// any server added here since <paramref name="loadedAfter"/> (the load could not have seen it).
     /// </summary>
     public void Resync(IReadOnlyList<CatalogRow> rows, long loadedAfter = long.MaxValue)
@@ -103,8 +106,9 @@ public sealed class ServerCatalog
             }
             foreach (var row in rows)
             {
+                // A row older than what the feed brought (read before the change reached the database) changes nothing.
                 builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
-                    ? known with { Server = row.Server }
+                    ? known
                     : new CatalogEntry(row.Server, row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) }, row.Tools);
             }
             _current = new CatalogSnapshot(builder.ToImmutable());
@@ -153,7 +157,8 @@ public sealed class ServerCatalog
         var fresher = message.Status is { } status && status.Version >= current.Status.Version;
         var updated = current with
         {
-            Server = info,
+            // The configuration an event carries is as old as its status: an overtaken event keeps neither.
+            Server = fresher || entry is null ? info : current.Server,
             Status = fresher ? message.Status! with { LastCheckAt = Later(message.Status!.LastCheckAt, current.Status.LastCheckAt) } : current.Status,
             Tools = fresher && message.Tools is { } tools ? tools : current.Tools,
         };

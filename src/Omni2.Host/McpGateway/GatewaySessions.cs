@@ -4,6 +4,7 @@ using System.Text;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Omni2.Contracts;
+using Omni2.Grains.Telemetry;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 
@@ -16,7 +17,7 @@ namespace Omni2.Host.McpGateway;
 /// session gets <c>notifications/tools/list_changed</c>. Stateless requests (the 2026-07-28
 /// revision) have no session and leave nothing here.
 /// </summary>
-public sealed partial class GatewaySessions(ServerCatalog catalog, ILogger<GatewaySessions> logger) : IStatusEventListener
+public sealed partial class GatewaySessions(ServerCatalog catalog, LoopGuard loops, ILogger<GatewaySessions> logger) : IStatusEventListener
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private int _checkScheduled;
@@ -62,7 +63,8 @@ public sealed partial class GatewaySessions(ServerCatalog catalog, ILogger<Gatew
         // Coalesce a burst of events into one check, shortly after.
         if (Interlocked.Exchange(ref _checkScheduled, 1) == 0)
         {
-            _ = Task.Delay(TimeSpan.FromMilliseconds(100)).ContinueWith(_ => NotifyChangedAsync(), TaskScheduler.Default).Unwrap();
+            _ = Task.Delay(TimeSpan.FromMilliseconds(100)).ContinueWith(
+                _ => loops.RunAsync("mcp_tools_changed", NotifyChangedAsync, CancellationToken.None), TaskScheduler.Default).Unwrap();
         }
     }
 

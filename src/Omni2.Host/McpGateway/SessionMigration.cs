@@ -5,6 +5,7 @@ using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using Omni2.Contracts;
 using Omni2.Grains.Sessions;
+using Omni2.Grains.Telemetry;
 using Omni2.Host.Auth;
 
 namespace Omni2.Host.McpGateway;
@@ -15,7 +16,7 @@ namespace Omni2.Host.McpGateway;
 /// record holds only what continuing needs (protocol version, client name and version), is renewed
 /// while a silo runs the session, and is deleted when the client ends it.
 /// </summary>
-public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpSessionOptions> options, ILogger<SessionMigration> logger) : ISessionMigrationHandler
+public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpSessionOptions> options, LoopGuard loops, ILogger<SessionMigration> logger) : ISessionMigrationHandler
 {
     private const int MaxClientInfoLength = 256;
 
@@ -36,7 +37,7 @@ public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpS
             ? JsonSerializer.Deserialize<InitializeRequestParams>(json, McpJsonUtilities.DefaultOptions)
             : null;
 
-    /// <summary>Renews the session's record every half idle timeout until the session ends on this silo.</summary>
+    /// <summary>Renews the session's record every half idle timeout until the session ends on this silo (a failed renewal is logged and counted: the record may expire while the session runs).</summary>
     public async Task RenewWhileRunningAsync(string? sessionId, CancellationToken closed)
     {
         if (sessionId is null)
@@ -48,14 +49,7 @@ public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpS
         {
             while (await timer.WaitForNextTickAsync(closed))
             {
-                try
-                {
-                    await grains.GetGrain<IMcpSessionGrain>(sessionId).RenewAsync();
-                }
-                catch (Exception ex) when (!closed.IsCancellationRequested)
-                {
-                    LogRenewFailed(ex.Message);
-                }
+                await loops.RunAsync("mcp_session_renewal", () => grains.GetGrain<IMcpSessionGrain>(sessionId).RenewAsync(), closed);
             }
         }
         catch (OperationCanceledException) when (closed.IsCancellationRequested)
@@ -81,7 +75,4 @@ public sealed partial class SessionMigration(IGrainFactory grains, IOptions<McpS
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP gateway: a session's initialize record has {Bytes} bytes (most {Cap}); the session stays on this silo")]
     private partial void LogRecordTooLarge(int bytes, int cap);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP gateway: renewing a session record failed; it may expire while the session runs: {Error}")]
-    private partial void LogRenewFailed(string error);
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
+using Omni2.Grains.Telemetry;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
@@ -12,21 +13,53 @@ namespace Omni2.Host.Realtime;
 /// <summary>
 /// The seed's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
 /// user may see, sends it within that user's rate limit (coalescing when needed), and ends
-/// sessions at their limit. All state is owned by one loop, so none of it needs a lock.
+/// sessions at their limit. All state is owned by one loop, so none of it needs a lock. Its queue is
+/// bounded (<see cref="RealtimeOptions.QueueCapacity"/>); an item that throws is logged, counted and skipped.
 /// </summary>
-public sealed partial class RealtimeDispatcher(
-    IHubContext<StatusHub> hub,
-    ServerCatalog catalog,
-    IOptions<RealtimeOptions> options,
-    TimeProvider time,
-    ILogger<RealtimeDispatcher> logger) : BackgroundService, IStatusEventListener
+public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEventListener
 {
-    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private const string Loop = "realtime_dispatcher";
+    private readonly IHubContext<StatusHub> _hub;
+    private readonly ServerCatalog _catalog;
+    private readonly LoopGuard _loops;
+    private readonly IOptions<RealtimeOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RealtimeDispatcher> _logger;
+    private readonly TokenRevocations _revocations;
+    private readonly Channel<Work> _work;
+    // Set when an event or check was dropped: the clients' state may be behind the catalog's.
+    private int _behind;
+    // Set when tokens were revoked: connections opened with one must end.
+    private int _revoked;
     private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Audience> _audiences = new(StringComparer.Ordinal);
     // The status version last routed per server: feed deliveries may overtake each other, and an
     // older status routed after a newer one would replace it in a coalescing outbox.
     private readonly Dictionary<string, long> _routedVersions = new(StringComparer.Ordinal);
+
+    public RealtimeDispatcher(
+        IHubContext<StatusHub> hub,
+        ServerCatalog catalog,
+        LoopGuard loops,
+        TokenRevocations revocations,
+        IOptions<RealtimeOptions> options,
+        TimeProvider time,
+        ILogger<RealtimeDispatcher> logger)
+    {
+        _hub = hub;
+        _catalog = catalog;
+        _loops = loops;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _revocations = revocations;
+        _work = loops.BoundedQueue<Work>(Loop, options.Value.QueueCapacity, BoundedChannelFullMode.DropWrite, OnDropped);
+        revocations.Changed += () =>
+        {
+            Volatile.Write(ref _revoked, 1);
+            _work.Writer.TryWrite(new Wake()); // dropped only when the queue is full, and so the loop busy anyway
+        };
+    }
 
     public void OnStatusEvent(McpStatusEvent message) => _work.Writer.TryWrite(new EventArrived(message));
 
@@ -35,6 +68,7 @@ public sealed partial class RealtimeDispatcher(
     public void Connect(HubCallerContext context) =>
         _work.Writer.TryWrite(new Connected(context, AuthSetup.UserOf(context.User) ?? "", Roles.Of(context.User!)));
 
+    /// <summary>A dropped disconnect leaves its connection's entry until its session limit ends it.</summary>
     public void Disconnect(string connectionId) => _work.Writer.TryWrite(new Disconnected(connectionId));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,22 +78,45 @@ public sealed partial class RealtimeDispatcher(
             await WaitForWorkAsync(stoppingToken);
             while (_work.Reader.TryRead(out var item))
             {
-                Handle(item);
+                _loops.Run(Loop, () => Handle(item));
             }
-            Flush();
-            ExpireSessions();
+            if (Interlocked.Exchange(ref _revoked, 0) == 1)
+            {
+                _loops.Run(Loop, EndRevokedSessions);
+            }
+            if (Interlocked.Exchange(ref _behind, 0) == 1)
+            {
+                _loops.Run(Loop, SendSnapshots);
+            }
+            foreach (var audience in _audiences.Values)
+            {
+                _loops.Run(Loop, () => Flush(audience));
+            }
+            _loops.Run(Loop, ExpireSessions);
+        }
+    }
+
+    private void OnDropped(Work item)
+    {
+        if (item is Connected connected)
+        {
+            connected.Context.Abort(); // it would never get a snapshot: let it reconnect
+        }
+        else if (item is EventArrived or ChecksArrived)
+        {
+            Volatile.Write(ref _behind, 1);
         }
     }
 
     private async Task WaitForWorkAsync(CancellationToken stoppingToken)
     {
         var wake = _audiences.Values.Select(a => a.Outbox.NextSendAt)
-            .Concat(_connections.Values.Select(c => (DateTimeOffset?)(c.ConnectedAt + options.Value.SessionLimit)))
+            .Concat(_connections.Values.Select(c => (DateTimeOffset?)(c.ConnectedAt + _options.Value.SessionLimit)))
             .Where(t => t is not null).Min();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         if (wake is { } at)
         {
-            timeout.CancelAfter(Max(at - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
+            timeout.CancelAfter(Max(at - _time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
         }
         try
         {
@@ -79,10 +136,10 @@ public sealed partial class RealtimeDispatcher(
                 var key = connected.User + "|" + string.Join(',', connected.Roles);
                 if (!_audiences.TryGetValue(key, out var audience))
                 {
-                    _audiences[key] = audience = new Audience(connected.Roles, new UserOutbox(options.Value.MaxMessagesPerSecond, time));
+                    _audiences[key] = audience = new Audience(connected.Roles, new UserOutbox(_options.Value.MaxMessagesPerSecond, _time));
                 }
                 audience.Connections.Add(connected.Context.ConnectionId);
-                _connections[connected.Context.ConnectionId] = new Connection(connected.Context, key, time.GetUtcNow());
+                _connections[connected.Context.ConnectionId] = new Connection(connected.Context, key, _time.GetUtcNow());
                 SendSnapshot(connected.Context.ConnectionId, audience);
                 break;
             case Disconnected disconnected:
@@ -117,7 +174,7 @@ public sealed partial class RealtimeDispatcher(
             RouteAlert(message);
             return;
         }
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var name = message.McpName;
         if (message.Type == StatusMessageTypes.ServerRemoved)
         {
@@ -132,19 +189,19 @@ public sealed partial class RealtimeDispatcher(
             _routedVersions[name] = status.Version;
         }
         var server = message.Type == StatusMessageTypes.ServerRemoved ? null
-            : message.Server ?? catalog.Current.Servers.GetValueOrDefault(name)?.Server;
+            : message.Server ?? _catalog.Current.Servers.GetValueOrDefault(name)?.Server;
         foreach (var audience in _audiences.Values)
         {
             if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
             {
                 audience.Known.Add(name);
-                audience.Outbox.Add(RealtimeMessage.From(message, server, now));
+                audience.Outbox.Add(RealtimeMessage.From(message, server, audience.Roles, now));
             }
             else if (audience.Known.Remove(name))
             {
                 audience.Outbox.Forget(name);
                 audience.Outbox.Add(message.Type == StatusMessageTypes.ServerRemoved
-                    ? RealtimeMessage.From(message, null, now)
+                    ? RealtimeMessage.From(message, null, audience.Roles, now)
                     : RealtimeMessage.NoLongerVisible(name, now));
             }
         }
@@ -153,7 +210,7 @@ public sealed partial class RealtimeDispatcher(
     /// <summary>Each audience gets the alert worded from the failing servers it may see, if any: never a hidden name or count.</summary>
     private void RouteAlert(McpStatusEvent message)
     {
-        var snapshot = catalog.Current;
+        var snapshot = _catalog.Current;
         foreach (var audience in _audiences.Values)
         {
             var visible = (message.AffectedServers ?? []).Where(name => snapshot.Find(name, audience.Roles) is not null).ToList();
@@ -167,8 +224,8 @@ public sealed partial class RealtimeDispatcher(
     /// <summary>Each audience gets the checks of the servers it may see, if any.</summary>
     private void RouteChecks(ImmutableArray<ServerCheck> checks)
     {
-        var now = time.GetUtcNow();
-        var servers = catalog.Current.Servers;
+        var now = _time.GetUtcNow();
+        var servers = _catalog.Current.Servers;
         foreach (var audience in _audiences.Values)
         {
             var visible = checks
@@ -182,43 +239,66 @@ public sealed partial class RealtimeDispatcher(
         }
     }
 
+    /// <summary>Every client gets the catalog afresh: it holds whatever was dropped on the way here.</summary>
+    private void SendSnapshots()
+    {
+        foreach (var audience in _audiences.Values)
+        {
+            foreach (var connectionId in audience.Connections)
+            {
+                SendSnapshot(connectionId, audience);
+            }
+        }
+    }
+
     private void SendSnapshot(string connectionId, Audience audience)
     {
-        var now = time.GetUtcNow();
-        var servers = catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now)).ToList();
+        var now = _time.GetUtcNow();
+        var servers = _catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now, audience.Roles)).ToList();
         audience.Known.UnionWith(servers.Select(s => s.Name));
         audience.Outbox.RecordSent();
         Send([connectionId], new RealtimeMessage(RealtimeMessage.SnapshotType, now, Snapshot: servers));
     }
 
-    private void Flush()
+    private void Flush(Audience audience)
     {
-        foreach (var audience in _audiences.Values)
+        if (audience.Outbox.TryTake() is { } message)
         {
-            if (audience.Outbox.TryTake() is { } message)
-            {
-                Send(audience.Connections, message);
-            }
+            Send(audience.Connections, message);
         }
     }
 
     private void ExpireSessions()
     {
-        var now = time.GetUtcNow();
-        var limit = options.Value.SessionLimit;
+        var now = _time.GetUtcNow();
+        var limit = _options.Value.SessionLimit;
         foreach (var connection in _connections.Values.Where(c => now - c.ConnectedAt >= limit).ToList())
         {
-            var reason = $"session limit of {limit.TotalMinutes:0.##} minutes reached; reconnect with a fresh token";
-            _ = EndSessionAsync(connection, new RealtimeMessage(RealtimeMessage.SessionExpiredType, now, Reason: reason));
-            Handle(new Disconnected(connection.Context.ConnectionId));
+            EndSession(connection, $"session limit of {limit.TotalMinutes:0.##} minutes reached; reconnect with a fresh token", now);
         }
+    }
+
+    /// <summary>A connection opened with a token revoked since is closed (a new one with it is refused at the handshake).</summary>
+    private void EndRevokedSessions()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var connection in _connections.Values.Where(c => _revocations.IsRevoked(c.Context.User)).ToList())
+        {
+            EndSession(connection, RealtimeMessage.TokenRevokedReason, now);
+        }
+    }
+
+    private void EndSession(Connection connection, string reason, DateTimeOffset now)
+    {
+        _ = EndSessionAsync(connection, new RealtimeMessage(RealtimeMessage.SessionExpiredType, now, Reason: reason));
+        Handle(new Disconnected(connection.Context.ConnectionId));
     }
 
     private async Task EndSessionAsync(Connection connection, RealtimeMessage farewell)
     {
         try
         {
-            await hub.Clients.Client(connection.Context.ConnectionId).SendAsync(StatusHub.EventMethod, farewell);
+            await _hub.Clients.Client(connection.Context.ConnectionId).SendAsync(StatusHub.EventMethod, farewell);
         }
         finally
         {
@@ -227,7 +307,7 @@ public sealed partial class RealtimeDispatcher(
     }
 
     private void Send(IReadOnlyCollection<string> connectionIds, RealtimeMessage message) =>
-        hub.Clients.Clients(connectionIds).SendAsync(StatusHub.EventMethod, message).ContinueWith(
+        _hub.Clients.Clients(connectionIds).SendAsync(StatusHub.EventMethod, message).ContinueWith(
             t => LogSendFailed(t.Exception!.GetBaseException().Message),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
@@ -245,6 +325,9 @@ public sealed partial class RealtimeDispatcher(
     private sealed record EventArrived(McpStatusEvent Message) : Work;
 
     private sealed record ChecksArrived(ImmutableArray<ServerCheck> Checks) : Work;
+
+    /// <summary>Nothing to handle: the loop runs once more (to see a flag).</summary>
+    private sealed record Wake : Work;
 
     private sealed record Connection(HubCallerContext Context, string Audience, DateTimeOffset ConnectedAt);
 

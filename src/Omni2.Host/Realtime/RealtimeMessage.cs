@@ -38,7 +38,11 @@ public sealed record RealtimeMessage(
     /// <summary>What a recipient is told of a server it could see and no longer may: its name, nothing of what it became.</summary>
     public const string NoLongerVisibleReason = "no longer visible to you";
 
-    public static RealtimeMessage From(McpStatusEvent message, McpServerInfo? server, DateTimeOffset now) => new(
+    /// <summary>Why a <c>session_expired</c> ends a connection whose token an admin revoked.</summary>
+    public const string TokenRevokedReason = "token revoked";
+
+    /// <summary>A feed event as a recipient with <paramref name="roles"/> sees it.</summary>
+    public static RealtimeMessage From(McpStatusEvent message, McpServerInfo? server, IReadOnlyCollection<string> roles, DateTimeOffset now) => new(
         message.Type,
         message.Timestamp,
         message.McpName.Length == 0 ? null : message.McpName,
@@ -48,7 +52,7 @@ public sealed record RealtimeMessage(
         message.RecoveryEta is { } eta ? $"{Math.Ceiling(eta.TotalSeconds):0}s" : null,
         message.Event is HealthEventType.RecoveryAttempt or HealthEventType.CircuitOpened ? message.Attempt : null,
         message.Status?.NextAttemptAt,
-        message.Status is { } status && server is not null ? ServerView.From(server, status, now) : null);
+        message.Status is { } status && server is not null ? ServerView.From(server, status, now, roles) : null);
 
     /// <summary>A critical alert worded for one recipient: <paramref name="visible"/> are the failing servers it may see.</summary>
     public static RealtimeMessage CriticalAlert(DateTimeOffset timestamp, IReadOnlyList<string> visible, TimeSpan? window) =>

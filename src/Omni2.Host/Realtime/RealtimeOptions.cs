@@ -10,4 +10,11 @@ public sealed class RealtimeOptions
 
     /// <summary>Connections are closed after this long; the client reconnects with a fresh token (seed: 30 minutes).</summary>
     public TimeSpan SessionLimit { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Work waiting for the dispatcher (feed events, checks, connects) beyond this many is dropped and
+    /// counted: a dropped event or check makes every client get a fresh snapshot, a dropped connect closes
+    /// its connection (the client reconnects).
+    /// </summary>
+    public int QueueCapacity { get; set; } = 10_000;
 }

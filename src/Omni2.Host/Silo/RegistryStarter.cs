@@ -1,30 +1,28 @@
 using Omni2.Contracts;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.Host.Silo;
 
 /// <summary>
 /// Once the silo runs, asks the registry for a scan: that activates it (and its reminder) and wakes
-/// every configured server at once instead of one reminder period later.
+/// every configured server at once instead of one reminder period later. Until the registry answers
+/// (the cluster may still be forming) each failed attempt is logged and counted, and retried 2 s later.
 /// </summary>
-public sealed partial class RegistryStarter(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<RegistryStarter> logger) : BackgroundService
+public sealed partial class RegistryStarter(IGrainFactory grains, IHostApplicationLifetime lifetime, LoopGuard loops, ILogger<RegistryStarter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStartedAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
+        while (!await loops.RunAsync("registry_starter", StartAsync, stoppingToken))
         {
-            try
-            {
-                var result = await grains.GetGrain<IRegistryGrain>(GrainKeys.Registry).ReloadNowAsync();
-                LogStarted(result.Added, result.Changed, result.Unchanged);
-                return;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogRetry(ex);
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
-            }
+            await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
         }
+    }
+
+    private async Task StartAsync()
+    {
+        var result = await grains.GetGrain<IRegistryGrain>(GrainKeys.Registry).ReloadNowAsync();
+        LogStarted(result.Added, result.Changed, result.Unchanged);
     }
 
     private Task WhenStartedAsync(CancellationToken stoppingToken)
@@ -36,7 +34,4 @@ public sealed partial class RegistryStarter(IGrainFactory grains, IHostApplicati
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registry started: {Added} servers added, {Changed} changed, {Unchanged} unchanged")]
     private partial void LogStarted(int added, int changed, int unchanged);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Registry not reachable yet; retrying")]
-    private partial void LogRetry(Exception exception);
 }

@@ -59,6 +59,29 @@ public sealed class AdminApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Credentials_in_a_url_query_and_in_arguments_are_used_but_never_returned()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = ClusterFixture.UniqueName("keyed");
+        var url = new Uri(server.StreamableHttpEndpoint + $"?region=eu&api_key={ApiKey}");
+        Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(name, url))).StatusCode);
+        using var admin = fixture.A.ClientAs("admin");
+        await admin.WaitForHealthAsync(name, "healthy");
+        var stdio = ClusterFixture.UniqueName("argued");
+        var body = JsonSerializer.Serialize(new { name = stdio, transport = "stdio", command = "node", args = new[] { "server.js", $"--token={ApiKey}", "--api-key", ApiKey, "--port", "8080" }, enabled = false });
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/api/v1/mcp/servers", Json(body))).StatusCode);
+
+        Assert.Equal(url.ToString(), await fixture.Database.ScalarAsync<string>("SELECT url FROM omni2.mcp_servers WHERE name = $1", name));
+        var keyed = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/mcp/servers/{name}");
+        var argued = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/mcp/servers/{stdio}");
+
+        Assert.Equal(server.StreamableHttpEndpoint + "?region=eu&api_key=***", keyed.GetProperty("url").GetString());
+        Assert.Equal(["server.js", "--token=***", "--api-key", "***", "--port", "8080"], argued.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToArray());
+        Assert.DoesNotContain(ApiKey, keyed.GetRawText() + argued.GetRawText());
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/mcp/servers/{stdio}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Stdio_servers_need_an_allowed_command_and_keep_env_secret()
     {
         var name = ClusterFixture.UniqueName("stdio");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ModelContextProtocol.Client;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
 using Omni2.Testing.McpServer;
@@ -48,6 +49,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("GET", "/health/ready", 200, 200, 200, 200);
         Add("GET", "/openapi/v1.json", 200, 200, 200, 200);
         Add("GET", "/api/v1/auth/verify", 401, 200, 200, 200);
+        Add("POST", "/api/v1/auth/revocations|{}", 401, 403, 403, 400);
         Add("GET", "/api/v1/mcp/tools/servers", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/status", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/tools/capabilities", 401, 200, 200, 200);
@@ -94,6 +96,78 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         await AssertProblemAsync(await viewer.GetAsync($"/api/v1/mcp/tools/capabilities?server={_operatorsOnly}"), HttpStatusCode.NotFound);
         var call = await op.PostAsync("/api/v1/mcp/tools/call", Call(_operatorsOnly, "echo", """{"message":"ok"}"""));
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+    }
+
+    /// <summary>allowed_roles names the lowest role that sees a server; the REST API, the hub and /mcp agree.</summary>
+    [Fact]
+    public async Task Allowed_roles_name_the_lowest_role_that_sees_the_server_in_rest_hub_and_mcp()
+    {
+        var lowest = new Dictionary<string, string>();
+        foreach (var role in new[] { "viewer", "operator", "admin" })
+        {
+            lowest[role] = await fixture.A.RegisterHealthyAsync(_server, $"min-{role}", $$""","allowed_roles":["{{role}}"]""", fixture.B);
+        }
+        string[] ranks = ["viewer", "operator", "admin"];
+        foreach (var role in ranks)
+        {
+            var expected = lowest.Where(p => Array.IndexOf(ranks, role) >= Array.IndexOf(ranks, p.Key)).Select(p => p.Value).Append(_open).Order().ToList();
+            var all = lowest.Values.Append(_open).ToHashSet();
+            using var rest = fixture.B.ClientAs(role);
+            var listed = (await JsonOfAsync(await rest.GetAsync("/api/v1/mcp/tools/servers"))).GetProperty("servers").EnumerateArray()
+                .Select(s => s.GetProperty("name").GetString()!).Where(all.Contains).Order().ToList();
+            var snapshot = await HubSnapshotAsync(role);
+            var pushed = snapshot.GetProperty("snapshot").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).Where(all.Contains).Order().ToList();
+            await using var mcp = await McpClientAsync(role);
+            var offered = (await mcp.ListToolsAsync()).Select(t => t.Name.Split("__")[0]).Where(all.Contains).Distinct().Order().ToList();
+
+            Assert.Equal(expected, listed);
+            Assert.Equal(expected, pushed);
+            Assert.Equal(expected, offered);
+        }
+    }
+
+    [Fact]
+    public async Task Only_admins_see_the_silo_that_owns_a_server_in_rest_and_hub()
+    {
+        foreach (var role in new[] { "viewer", "operator", "admin" })
+        {
+            using var rest = fixture.B.ClientAs(role);
+            var view = await rest.ServerViewAsync(_open);
+            var snapshot = await HubSnapshotAsync(role);
+            var pushed = snapshot.GetProperty("snapshot").EnumerateArray().Single(s => s.GetProperty("name").GetString() == _open);
+
+            if (role == "admin")
+            {
+                Assert.Contains("127.0.0.1:", view.GetProperty("silo").GetString());
+                Assert.Contains("127.0.0.1:", pushed.GetProperty("silo").GetString());
+            }
+            else
+            {
+                Assert.Equal(JsonValueKind.Null, view.GetProperty("silo").ValueKind);
+                Assert.False(pushed.TryGetProperty("silo", out _), $"a {role}'s snapshot names no silo");
+                Assert.DoesNotContain("127.0.0.1:", await rest.GetStringAsync("/api/v1/mcp/status"));
+            }
+        }
+    }
+
+    /// <summary>The snapshot a hub client of B with <paramref name="role"/> gets on connect.</summary>
+    private async Task<JsonElement> HubSnapshotAsync(string role)
+    {
+        await using var hub = await RealtimeClient.ConnectAsync(fixture.B, fixture.B.Token(role));
+        return await Eventually.MatchesAsync(
+            () => Task.FromResult(hub.Events().FirstOrDefault(e => e.GetProperty("type").GetString() == "snapshot")),
+            e => e.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(10), "the hub's snapshot");
+    }
+
+    private async Task<McpClient> McpClientAsync(string role)
+    {
+        var http = fixture.A.ClientAs(role);
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        }, http, null, ownsHttpClient: true);
+        return await McpClient.CreateAsync(transport);
     }
 
     [Fact]

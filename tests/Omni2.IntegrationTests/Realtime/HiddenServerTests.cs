@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Omni2.Contracts;
+using Omni2.Host.Catalog;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
 using Omni2.Testing.McpServer;
@@ -142,5 +145,39 @@ public sealed class HiddenServerTests(RealtimeFixture fixture)
             latest => latest.ContainsKey(name),
             TimeSpan.FromSeconds(15),
             "the server's status on the viewer's client");
+    }
+
+    [Fact]
+    public async Task A_late_event_from_before_a_restriction_shows_the_server_to_no_viewer_again()
+    {
+        var (name, server) = await RegisterAsync("late");
+        await using var _ = server;
+        await using var viewer = await RealtimeClient.ConnectAsync(fixture.B, fixture.B.Token("viewer"));
+        await WaitForAsync(viewer, e => e.TryGetProperty("snapshot", out var snapshot) && snapshot.EnumerateArray().Any(s => s.GetProperty("name").GetString() == name), "the server in the viewer's snapshot");
+        var before = fixture.B.Services.GetRequiredService<ServerCatalog>().Current.Servers[name];
+        var late = new McpStatusEvent
+        {
+            Type = StatusMessageTypes.StatusChange,
+            Timestamp = DateTimeOffset.UtcNow,
+            McpName = name,
+            OldStatus = HealthStatus.Healthy,
+            NewStatus = HealthStatus.Healthy,
+            Status = before.Status,
+            Server = before.Server,
+        };
+        using var admin = fixture.A.ClientAs("admin");
+        (await admin.PutAsync($"/api/v1/mcp/servers/{name}", Json(HttpServer(name, server.StreamableHttpEndpoint, AdminOnly)))).EnsureSuccessStatusCode();
+        await WaitForAsync(viewer, e => e.GetProperty("type").GetString() == StatusMessageTypes.ServerRemoved && e.GetProperty("mcp_name").GetString() == name, "server_removed");
+        var mentions = viewer.Messages.Count(m => m.Message.GetRawText().Contains(name, StringComparison.Ordinal));
+
+        // Delivered to B's receiver as the feed would deliver an event that was overtaken on its way.
+        var feed = fixture.B.Services.GetServices<IHostedService>().OfType<CatalogFeed>().Single();
+        await feed.OnEventsAsync([late]);
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(["admin"], fixture.B.Services.GetRequiredService<ServerCatalog>().Current.Servers[name].Server.AllowedRoles.ToArray());
+        using var restClient = fixture.B.ClientAs("viewer");
+        Assert.Equal(JsonValueKind.Undefined, (await restClient.ServerViewAsync(name)).ValueKind);
+        Assert.Equal(mentions, viewer.Messages.Count(m => m.Message.GetRawText().Contains(name, StringComparison.Ordinal)));
     }
 }

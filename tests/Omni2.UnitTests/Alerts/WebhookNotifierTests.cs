@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Omni2.Grains.Alerts;
+using Omni2.Grains.Telemetry;
 
 namespace Omni2.UnitTests.Alerts;
 
@@ -28,6 +32,7 @@ public sealed class WebhookNotifierTests
         using var notifier = new WebhookNotifier(
             Options.Create(new AlertOptions { Webhooks = [secretHook], WebhookAttempts = 2, WebhookBackoff = TimeSpan.FromMilliseconds(10), WebhookTimeout = TimeSpan.FromSeconds(2) }),
             TimeProvider.System,
+            new LoopGuard(new Omni2Metrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()), NullLogger<LoopGuard>.Instance),
             logger);
         await notifier.StartAsync(CancellationToken.None);
 

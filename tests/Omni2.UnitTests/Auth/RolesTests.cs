@@ -42,4 +42,47 @@ public sealed class RolesTests
             Assert.Equal(roles.Order(StringComparer.Ordinal), Roles.Of(user));
         }
     }
+
+    public static TheoryData<string, string, bool> Visibility()
+    {
+        // allowed_roles names the lowest role that may see the server; every higher role sees it too.
+        var data = new TheoryData<string, string, bool>();
+        string[] allowed = ["", "viewer", "operator", "admin", "operator,admin", "admin,viewer", "unknown"];
+        foreach (var user in Roles.All)
+        {
+            foreach (var servers in allowed)
+            {
+                var lowest = servers.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => Roles.All.IndexOf(r)).Where(i => i >= 0).DefaultIfEmpty(servers.Length == 0 ? 0 : 2).Min();
+                data.Add(user, servers, Roles.All.IndexOf(user) >= lowest);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Visibility))]
+    public void Allowed_roles_name_the_lowest_role_that_sees_the_server(string user, string allowedRoles, bool visible) =>
+        Assert.Equal(visible, Roles.MayUse([user], [.. allowedRoles.Split(',', StringSplitOptions.RemoveEmptyEntries)]));
+
+    [Fact]
+    public void A_viewer_sees_a_server_limited_to_viewers_and_so_does_an_operator()
+    {
+        Assert.True(Roles.MayUse([Roles.Viewer], [Roles.Viewer]));
+        Assert.True(Roles.MayUse([Roles.Operator], [Roles.Viewer]));
+        Assert.False(Roles.MayUse([Roles.Viewer], [Roles.Operator]));
+    }
+
+    [Fact]
+    public void A_user_without_a_known_role_sees_only_unrestricted_servers()
+    {
+        Assert.True(Roles.MayUse([], []));
+        Assert.False(Roles.MayUse([], [Roles.Viewer]));
+    }
+
+    [Fact]
+    public void Only_admins_see_silo_addresses()
+    {
+        Assert.True(Roles.MaySeeSilos([Roles.Admin]));
+        Assert.False(Roles.MaySeeSilos([Roles.Operator, Roles.Viewer]));
+    }
 }

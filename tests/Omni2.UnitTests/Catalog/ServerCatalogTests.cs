@@ -80,4 +80,62 @@ public sealed class ServerCatalogTests
 
         Assert.True(catalog.IsLoaded);
     }
+
+    private static McpStatusEvent Updated(long version, bool enabled, params string[] allowedRoles) => new()
+    {
+        Type = StatusMessageTypes.ServerUpdated,
+        Timestamp = T0,
+        McpName = "alpha",
+        OldStatus = HealthStatus.Healthy,
+        NewStatus = HealthStatus.Healthy,
+        Status = new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = version },
+        Server = new McpServerInfo("alpha", McpTransport.StreamableHttp, enabled, [.. allowedRoles]),
+    };
+
+    [Fact]
+    public void A_late_event_with_the_roles_before_a_restriction_does_not_make_the_server_visible_again()
+    {
+        var catalog = WithServer(T0, version: 3);
+        catalog.Apply(Updated(5, true, "admin"));
+
+        catalog.Apply(Updated(4, true));
+
+        Assert.Equal(["admin"], catalog.Current.Servers["alpha"].Server.AllowedRoles.ToArray());
+        Assert.Equal(5, Alpha(catalog).Version);
+    }
+
+    [Fact]
+    public void A_late_event_from_before_a_disable_does_not_enable_the_server_again()
+    {
+        var catalog = WithServer(T0, version: 3);
+        catalog.Apply(Updated(5, false));
+
+        catalog.Apply(Updated(4, true));
+
+        Assert.False(catalog.Current.Servers["alpha"].Server.Enabled);
+    }
+
+    [Fact]
+    public void A_newer_event_changes_the_roles()
+    {
+        var catalog = WithServer(T0, version: 3);
+
+        catalog.Apply(Updated(4, true, "operator"));
+
+        Assert.Equal(["operator"], catalog.Current.Servers["alpha"].Server.AllowedRoles.ToArray());
+    }
+
+    [Fact]
+    public void A_resync_read_before_a_restriction_does_not_make_the_server_visible_again()
+    {
+        var catalog = WithServer(T0, version: 3);
+        catalog.Apply(Updated(4, true, "admin"));
+
+        catalog.Resync([new CatalogRow(
+            new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
+            new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = 3 },
+            [])]);
+
+        Assert.Equal(["admin"], catalog.Current.Servers["alpha"].Server.AllowedRoles.ToArray());
+    }
 }
