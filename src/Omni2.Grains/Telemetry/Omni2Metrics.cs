@@ -14,6 +14,7 @@ public sealed class Omni2Metrics
     private readonly Histogram<double> _checkLag;
     private readonly Counter<long> _feedDropped;
     private readonly Counter<long> _writeRetries;
+    private readonly Counter<long> _auditDropped;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
@@ -28,9 +29,12 @@ public sealed class Omni2Metrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
         _feedDropped = meter.CreateCounter<long>("omni2.status_feed.dropped", "{message}", "Status-feed messages dropped because the silo's send queue was full.");
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
+        _auditDropped = meter.CreateCounter<long>("omni2.audit.dropped", "{call}", "Audited tool calls dropped: the audit's queue was full (the database did not answer) or shutdown came first.");
     }
 
     public void FeedDropped() => _feedDropped.Add(1);
+
+    public void AuditDropped(int calls = 1) => _auditDropped.Add(calls);
 
     public void StatusWriteRetried() => _writeRetries.Add(1);
 
