@@ -28,6 +28,7 @@ builder.AddOmni2RateLimits();
 builder.AddOmni2ToolCallAudit();
 builder.AddOmni2Telemetry();
 builder.AddOmni2Dashboard();
+builder.AddOmni2Health();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
