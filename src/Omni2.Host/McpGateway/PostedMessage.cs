@@ -8,12 +8,10 @@ namespace Omni2.Host.McpGateway;
 /// What a JSON-RPC message POSTed to <c>/mcp</c> says before the SDK reads it, for the steps in front
 /// of it (the audit, the rate limits): read once per request, the body left in place for the SDK.
 /// </summary>
-public sealed record PostedMessage(JsonElement Id, string? Method, string? ToolName, int ArgumentBytes)
+public sealed record PostedMessage(JsonElement Id, bool IsToolCall, string? ToolName, int ArgumentBytes)
 {
     private static readonly JsonElement NoId = JsonDocument.Parse("null").RootElement.Clone();
-    private static readonly PostedMessage Unreadable = new(NoId, null, null, 0);
-
-    public bool IsToolCall => Method == RequestMethods.ToolsCall;
+    private static readonly PostedMessage Unreadable = new(NoId, false, null, 0);
 
     /// <summary>The message of this POST to <c>/mcp</c>; one the SDK cannot read is one without a method (the SDK says what is wrong).</summary>
     public static async ValueTask<PostedMessage> ReadAsync(HttpContext context)
@@ -39,25 +37,39 @@ public sealed record PostedMessage(JsonElement Id, string? Method, string? ToolN
                 return Unreadable;
             }
             var id = root.TryGetProperty("id", out var given) ? given.Clone() : NoId;
-            var method = root.TryGetProperty("method", out var m) && m.ValueKind is JsonValueKind.String ? m.GetString() : null;
+            var call = root.TryGetProperty("method", out var method) && method.ValueKind is JsonValueKind.String && method.ValueEquals(RequestMethods.ToolsCall);
             string? tool = null;
             var argumentBytes = 0;
-            if (method == RequestMethods.ToolsCall && root.TryGetProperty("params", out var parameters) && parameters.ValueKind is JsonValueKind.Object)
+            if (call && root.TryGetProperty("params", out var parameters) && parameters.ValueKind is JsonValueKind.Object)
             {
-                tool = parameters.TryGetProperty("name", out var name) && name.ValueKind is JsonValueKind.String ? name.GetString() : null;
+                tool = parameters.TryGetProperty("name", out var name) && name.ValueKind is JsonValueKind.String ? Text(name) : null;
                 argumentBytes = parameters.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is JsonValueKind.Object
                     ? JsonMarshal.GetRawUtf8Value(arguments).Length
                     : 0;
             }
-            return new PostedMessage(id, method, tool, argumentBytes);
+            return new PostedMessage(id, call, tool, argumentBytes);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a method that is not Unicode (an escaped lone surrogate): the SDK says what is wrong.
             return Unreadable;
         }
         finally
         {
             request.Body.Position = 0;
+        }
+    }
+
+    /// <summary>A string's text, or null when it is not Unicode (an escaped lone surrogate).</summary>
+    private static string? Text(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 }
