@@ -55,8 +55,10 @@ public static class CallsBenchmark
     public const double AddedP50GoalMs = 1;
     public const double ThroughputGoal = 2000;
     public const double LimiterP50GoalMs = 0.05;
+    public const double AuditP50GoalMs = 0.05;
     private const string Rest = "Omni2 REST";
     private const string RestWithoutLimiter = "Omni2 REST, no rate limiter";
+    private const string RestWithoutAudit = "Omni2 REST, no audit";
     private const string ServerName = "calls-bench";
     private const string Message = "the quick brown fox";
 
@@ -73,10 +75,16 @@ public static class CallsBenchmark
         unlimited.StartServer();
         await unlimited.RegisterAsync(ServerName, fleet.Endpoint(0), healthCheckIntervalSeconds: 300);
         await unlimited.WaitHealthyAsync([ServerName], TimeSpan.FromSeconds(60));
+        // And with the audit of tool calls switched off, for its cost.
+        using var unaudited = new BenchHost(new Dictionary<string, string> { ["Omni2:Audit:Enabled"] = "false" });
+        unaudited.StartServer();
+        await unaudited.RegisterAsync(ServerName, fleet.Endpoint(0), healthCheckIntervalSeconds: 300);
+        await unaudited.WaitHealthyAsync([ServerName], TimeSpan.FromSeconds(60));
 
         await using var direct = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = fleet.Endpoint(0) }));
         using var rest = host.ClientAs(Roles.Operator);
         using var restWithoutLimiter = unlimited.ClientAs(Roles.Operator);
+        using var restWithoutAudit = unaudited.ClientAs(Roles.Operator);
         var gatewayHttp = host.ClientAs(Roles.Operator);
         await using var gateway = await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(host.BaseAddress, McpGatewaySetup.Path) }, gatewayHttp, ownsHttpClient: true));
@@ -87,6 +95,7 @@ public static class CallsBenchmark
             ("direct", () => CallSdkAsync(direct, "echo")),
             (Rest, () => CallRestAsync(rest)),
             (RestWithoutLimiter, () => CallRestAsync(restWithoutLimiter)),
+            (RestWithoutAudit, () => CallRestAsync(restWithoutAudit)),
             ("Omni2 /mcp", () => CallSdkAsync(gateway, ServerName + ToolView.Separator + "echo")),
         };
         foreach (var (label, call) in paths)
@@ -190,6 +199,7 @@ public static class CallsBenchmark
         }
         var rest = results.Where(r => r.Label == Rest).ToDictionary(r => r.Concurrency);
         var withoutLimiter = results.Where(r => r.Label == RestWithoutLimiter).ToDictionary(r => r.Concurrency);
+        var withoutAudit = results.Where(r => r.Label == RestWithoutAudit).ToDictionary(r => r.Concurrency);
         var directs = results.Where(r => r.Label == "direct").ToDictionary(r => r.Concurrency);
         var addedP50 = rest[1].P50Ms - directs[1].P50Ms;
         text.AppendLine();
@@ -199,6 +209,10 @@ public static class CallsBenchmark
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- the rate limiter's cost, sequential REST p50 with it minus without: **{limiterP50:+0.000;-0.000} ms** (goal ≤ {LimiterP50GoalMs:F2} ms: {(limiterP50 <= LimiterP50GoalMs ? "met" : "MISSED")}); "
             + $"at {Concurrency} concurrent {rest[Concurrency].CallsPerSecond:N0} against {withoutLimiter[Concurrency].CallsPerSecond:N0} calls/s");
+        var auditP50 = rest[1].P50Ms - withoutAudit[1].P50Ms;
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"- the audit's cost, sequential REST p50 with it minus without: **{auditP50:+0.000;-0.000} ms** (goal ≤ {AuditP50GoalMs:F2} ms: {(auditP50 <= AuditP50GoalMs ? "met" : "MISSED")}); "
+            + $"at {Concurrency} concurrent {rest[Concurrency].CallsPerSecond:N0} against {withoutAudit[Concurrency].CallsPerSecond:N0} calls/s");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- REST at {Concurrency} concurrent: **{rest[Concurrency].CallsPerSecond:N0} calls/s** (goal ≥ {ThroughputGoal:N0}: {(rest[Concurrency].CallsPerSecond >= ThroughputGoal ? "met" : "MISSED")}), "
             + $"{rest[Concurrency].CallsPerSecond / directs[Concurrency].CallsPerSecond:F2} of direct");

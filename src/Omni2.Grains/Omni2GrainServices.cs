@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Omni2.Contracts;
 using Omni2.Grains.Alerts;
+using Omni2.Grains.Audit;
 using Omni2.Grains.Feed;
 using Omni2.Grains.Health;
 using Omni2.Grains.Mcp;
@@ -63,6 +64,13 @@ public static class Omni2GrainServices
             .Validate(o => o.SessionIdleTimeout > TimeSpan.Zero, $"{McpSessionOptions.Section}:SessionIdleTimeout must be positive")
             .ValidateOnStart();
         services.AddSingleton<IRetention, HealthLogRetention>();
+        services.AddOptions<AuditOptions>()
+            .Bind(configuration.GetSection(AuditOptions.Section))
+            .Validate(o => o.IsValid(), $"{AuditOptions.Section}: Retention, QueueCapacity, MaxBatch and MemoryCapacity must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<IRetention, ToolCallLogRetention>();
+        services.AddSingleton<ToolCallAuditQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<ToolCallAuditQueue>());
         services.AddHostedService<RetentionSweeper>();
         services.AddOptions<RegistryOptions>()
             .Bind(configuration.GetSection(RegistryOptions.Section))
@@ -71,11 +79,12 @@ public static class Omni2GrainServices
         return services;
     }
 
-    /// <summary>Configuration, status and health log in PostgreSQL's <c>omni2</c> schema.</summary>
+    /// <summary>Configuration, status, health log and the audit of tool calls in PostgreSQL's <c>omni2</c> schema.</summary>
     public static IServiceCollection AddOmni2PostgresStore(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<PostgresServerStore>();
+        services.AddSingleton<IToolCallLog, PostgresToolCallLog>();
         // Session records live in Orleans' storage table, which only PostgreSQL lets expire (a single
         // silo keeps no session records: it has no other silo to hand a session to).
         services.AddSingleton<IRetention, SessionRowRetention>();
@@ -83,11 +92,12 @@ public static class Omni2GrainServices
         return services.AddStoreRoles<PostgresServerStore>();
     }
 
-    /// <summary>The embedded default: servers from configuration, status and health log in memory.</summary>
+    /// <summary>The embedded default: servers from configuration, status, health log and audit in memory (the audit bounded).</summary>
     public static IServiceCollection AddOmni2InMemoryStore(this IServiceCollection services, IEnumerable<McpServerConfig> servers)
     {
         services.AddSingleton(new InMemoryServerStore(servers));
         services.AddSingleton<ITokenRevocationStore, InMemoryTokenRevocations>();
+        services.AddSingleton<IToolCallLog, InMemoryToolCallLog>();
         return services.AddStoreRoles<InMemoryServerStore>();
     }
 

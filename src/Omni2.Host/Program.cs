@@ -1,5 +1,6 @@
 using Omni2.Grains.Mcp;
 using Omni2.Host.Api;
+using Omni2.Host.Audit;
 using Omni2.Host.Auth;
 using Omni2.Host.Dashboard;
 using Omni2.Host.Health;
@@ -24,14 +25,17 @@ builder.AddOmni2Api();
 builder.AddOmni2Realtime();
 builder.AddOmni2McpGateway();
 builder.AddOmni2RateLimits();
+builder.AddOmni2ToolCallAudit();
 builder.AddOmni2Telemetry();
 builder.AddOmni2Dashboard();
+builder.AddOmni2Health();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
 app.UseStatusCodePages();
 app.MapOmni2Dashboard(); // static files before authentication: the page signs in by itself
 app.UseAuthentication();
+app.UseOmni2ToolCallAudit();
 app.UseAuthorization();
 app.UseOmni2RateLimits();
 app.UseOmni2McpJsonBodies();

@@ -15,6 +15,7 @@ public sealed class Omni2Metrics
     private readonly Counter<long> _queueDropped;
     private readonly Counter<long> _backgroundFailures;
     private readonly Counter<long> _writeRetries;
+    private readonly Counter<long> _auditDropped;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
@@ -30,11 +31,14 @@ public sealed class Omni2Metrics
         _queueDropped = meter.CreateCounter<long>("omni2.queue.dropped", "{item}", "Items a background loop's bounded queue dropped because it was full, by queue.");
         _backgroundFailures = meter.CreateCounter<long>("omni2.background.failures", "{item}", "Items of a background loop that threw (logged; the loop went on), by loop.");
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
+        _auditDropped = meter.CreateCounter<long>("omni2.audit.dropped", "{call}", "Audited tool calls dropped: the audit's queue was full (the database did not answer) or shutdown came first.");
     }
 
     public void QueueDropped(string queue) => _queueDropped.Add(1, new KeyValuePair<string, object?>("queue", queue));
 
     public void BackgroundFailure(string loop) => _backgroundFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
+
+    public void AuditDropped(int calls = 1) => _auditDropped.Add(calls);
 
     public void StatusWriteRetried() => _writeRetries.Add(1);
 

@@ -12,9 +12,6 @@ namespace Omni2.Host.Api;
 /// </summary>
 public static class AdminApi
 {
-    private const int DefaultPage = 50;
-    private const int MaxPage = 500;
-
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var servers = app.MapGroup("/api/v1/mcp/servers").WithTags("Admin").RequireAuthorization(Policies.Administer);
@@ -139,9 +136,9 @@ public static class AdminApi
 
     private static async Task<IResult> HealthLogAsync(string name, int? limit, long? before, IServerConfigSource configs, IHealthLogReader log, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > MaxPage)
+        if (Paging.LimitProblem(limit) is { } badLimit)
         {
-            return Problems.BadRequest($"limit must be between 1 and {MaxPage}.");
+            return badLimit;
         }
         if (before is < 1)
         {
@@ -151,7 +148,7 @@ public static class AdminApi
         {
             return Missing(name);
         }
-        var page = limit ?? DefaultPage;
+        var page = limit ?? Paging.DefaultLimit;
         var records = await log.ReadAsync(name, page, before, cancellationToken);
         return Results.Ok(new HealthLogPageView(
             [.. records.Select(HealthLogView.From)],

@@ -37,6 +37,7 @@ public static class ApiSetup
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         app.MapToolsApi();
         app.MapAdminApi();
+        app.MapAuditApi();
         app.MapAuthApi();
         return app;
     }

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
+using Omni2.Grains.Audit;
+using Omni2.Host.Audit;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 
@@ -15,6 +17,8 @@ namespace Omni2.Host.Api;
 /// </summary>
 public static class ToolsApi
 {
+    public const string CallPath = "/api/v1/mcp/tools/call";
+
     public static IEndpointRouteBuilder MapToolsApi(this IEndpointRouteBuilder app)
     {
         var tools = app.MapGroup("/api/v1/mcp").WithTags("Tools");
@@ -34,7 +38,7 @@ public static class ToolsApi
             .RequireAuthorization(Policies.Read)
             .WithName("ListCapabilities").WithSummary("Tools of the healthy servers the caller may use; ?server= narrows to one.");
 
-        tools.MapPost("/tools/call", CallAsync)
+        app.MapPost(CallPath, CallAsync).WithTags("Tools")
             .RequireAuthorization(Policies.CallTools)
             .WithName("CallTool").WithSummary("Calls a tool through the grain that owns its server.");
         return app;
@@ -78,6 +82,8 @@ public static class ToolsApi
     private static async Task<IResult> CallAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
     {
         var (body, problem) = await JsonBody.ReadAsync<ToolCallBody>(context);
+        var audit = ToolCallAudit.Of(context);
+        audit?.Called(body?.Server, body?.Tool, body?.Arguments);
         if (problem is not null)
         {
             return problem;
@@ -103,10 +109,12 @@ public static class ToolsApi
         var roles = Roles.Of(context.User);
         if (catalog.Current.Find(body.Server!, roles) is not { } entry)
         {
+            audit?.Ended(ToolCallAuditOutcome.UnknownServer);
             return Problems.NotFound($"There is no MCP server '{body.Server}'.");
         }
         var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name)
             .CallToolAsync(new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText()), context.RequestAborted);
+        audit?.Ended(ToolCallAuditOutcomes.Of(result));
         return result.Outcome switch
         {
             ToolCallOutcome.Completed => Results.Ok(new ToolCallView(

@@ -52,6 +52,13 @@ public sealed record ToolView(string Server, string Name, string QualifiedName, 
 {
     public const string Separator = "__";
 
+    /// <summary>A qualified name's server and tool; no server when it does not split (<c>server__tool</c>).</summary>
+    public static (string? Server, string Tool) Split(string qualifiedName)
+    {
+        var separator = qualifiedName.IndexOf(Separator, StringComparison.Ordinal);
+        return separator > 0 ? (qualifiedName[..separator], qualifiedName[(separator + Separator.Length)..]) : (null, qualifiedName);
+    }
+
     public static ToolView From(string server, McpToolInfo tool)
     {
         using var schema = JsonDocument.Parse(tool.InputSchemaJson);

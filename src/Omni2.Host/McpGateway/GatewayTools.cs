@@ -3,6 +3,8 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Omni2.Contracts;
+using Omni2.Grains.Audit;
+using Omni2.Host.Audit;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
@@ -34,20 +36,25 @@ public static class GatewayTools
     {
         var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
         var roles = Roles.Of(context.User!);
-        var separator = request.Name.IndexOf(ToolView.Separator, StringComparison.Ordinal);
+        var (server, tool) = ToolView.Split(request.Name);
         var catalog = context.Services!.GetRequiredService<ServerCatalog>();
-        if (separator <= 0 || catalog.Current.Find(request.Name[..separator], roles) is not { } entry)
+        // The audit's middleware already knows what is called, from the message it read.
+        var audit = ToolCallAudit.Of(context.Services!.GetRequiredService<IHttpContextAccessor>().HttpContext);
+        if (server is null || catalog.Current.Find(server, roles) is not { } entry)
         {
+            audit?.Ended(ToolCallAuditOutcome.UnknownServer);
             throw new McpProtocolException($"Unknown tool '{request.Name}': tools are named server{ToolView.Separator}tool.", McpErrorCode.InvalidParams);
         }
         if (!roles.Contains(Roles.Operator) && !roles.Contains(Roles.Admin))
         {
+            audit?.Ended(ToolCallAuditOutcome.Forbidden);
             return Error($"Calling tools needs the {Roles.Operator} or {Roles.Admin} role.");
         }
         var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
         var result = await context.Services!.GetRequiredService<IGrainFactory>()
             .GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(request.Name[(separator + ToolView.Separator.Length)..], arguments), cancellationToken);
+            .CallToolAsync(new ToolCallRequest(tool, arguments), cancellationToken);
+        audit?.Ended(ToolCallAuditOutcomes.Of(result));
         return result.Outcome switch
         {
             ToolCallOutcome.Completed => new CallToolResult

@@ -20,8 +20,6 @@ public static class RateLimitSetup
     /// <summary>The JSON-RPC error code of a limited <c>/mcp</c> request (the implementation-defined server-error range).</summary>
     public const int McpRateLimitedCode = -32029;
 
-    private static readonly JsonElement NoId = JsonDocument.Parse("null").RootElement.Clone();
-
     public static WebApplicationBuilder AddOmni2RateLimits(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitOptions>()
@@ -85,7 +83,7 @@ public static class RateLimitSetup
         var request = context.Request;
         if (request.Path.StartsWithSegments(McpGatewaySetup.Path))
         {
-            return HttpMethods.IsPost(request.Method) ? await McpPostKindAsync(request)
+            return HttpMethods.IsPost(request.Method) ? await McpPostKindAsync(context)
                 : HttpMethods.IsGet(request.Method) ? (RateLimitKind.Reads, null)
                 : null; // DELETE ends a session: never refused
         }
@@ -100,31 +98,15 @@ public static class RateLimitSetup
         {
             return null; // sign-in and ForwardAuth's verify (which comes with every proxied request); probes, metrics, the dashboard
         }
-        return HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/api/v1/mcp/tools/call")
+        return HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(ToolsApi.CallPath)
             ? (RateLimitKind.ToolCalls, null)
             : (RateLimitKind.Reads, null);
     }
 
-    /// <summary>A JSON-RPC message posted to /mcp is a tool call when its method is <c>tools/call</c>; the body is kept for the endpoint.</summary>
-    private static async ValueTask<(RateLimitKind, JsonElement?)> McpPostKindAsync(HttpRequest request)
+    /// <summary>A JSON-RPC message posted to /mcp is a tool call when its method is <c>tools/call</c>.</summary>
+    private static async ValueTask<(RateLimitKind, JsonElement?)> McpPostKindAsync(HttpContext context)
     {
-        request.EnableBuffering();
-        try
-        {
-            using var message = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-            var root = message.RootElement;
-            var id = root.ValueKind is JsonValueKind.Object && root.TryGetProperty("id", out var given) ? given.Clone() : default(JsonElement?);
-            var call = root.ValueKind is JsonValueKind.Object && root.TryGetProperty("method", out var method)
-                && method.ValueKind is JsonValueKind.String && method.ValueEquals("tools/call");
-            return (call ? RateLimitKind.ToolCalls : RateLimitKind.Reads, id ?? NoId);
-        }
-        catch (JsonException)
-        {
-            return (RateLimitKind.Reads, NoId); // the endpoint says what is wrong with it
-        }
-        finally
-        {
-            request.Body.Position = 0;
-        }
+        var message = await PostedMessage.ReadAsync(context);
+        return (message.IsToolCall ? RateLimitKind.ToolCalls : RateLimitKind.Reads, message.Id);
     }
 }

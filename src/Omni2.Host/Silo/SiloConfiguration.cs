@@ -1,5 +1,6 @@
 using Omni2.Contracts;
 using Omni2.Grains;
+using Omni2.Host.Telemetry;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -32,6 +33,11 @@ public static class SiloConfiguration
                 o.ServiceId = configuration["Orleans:ServiceId"] ?? "omni2";
             });
             silo.AddOmni2Providers(configuration);
+            if (TelemetrySetup.ExportsOverOtlp(configuration, "TRACES"))
+            {
+                // A grain call continues its caller's trace; only when traces are exported, as it costs every call.
+                silo.AddActivityPropagation();
+            }
             var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
             var gatewayPort = ClusterEndpoints.GatewayPort(configuration);
             if (configuration.GetConnectionString(PostgresConnectionName) is { Length: > 0 } connectionString)

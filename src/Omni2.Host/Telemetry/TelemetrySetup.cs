@@ -1,22 +1,74 @@
 using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Omni2.Contracts;
 using Omni2.Grains.Telemetry;
 using Omni2.Host.Catalog;
 
 namespace Omni2.Host.Telemetry;
 
-/// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint at <c>/metrics</c>.</summary>
+/// <summary>
+/// OpenTelemetry: metrics with a Prometheus scrape endpoint at <c>/metrics</c>; traces (and logs and
+/// metrics too) over OTLP by the standard exporter, only when the standard <c>OTEL_EXPORTER_OTLP_*</c>
+/// variables name an endpoint: without one, no tracer is registered, so no span is ever made.
+/// </summary>
 public static class TelemetrySetup
 {
+    /// <summary>
+    /// The spans of a call: the HTTP request (ASP.NET Core), the grain call (Orleans' activity
+    /// propagation), the MCP SDK's client and server spans (<c>tools/call {tool}</c>, which also put
+    /// <c>traceparent</c> in the request's <c>_meta</c>), the upstream HTTP request (which carries
+    /// <c>traceparent</c>) and PostgreSQL's commands.
+    /// </summary>
+    private static readonly string[] TraceSources = ["Microsoft.Orleans.Application", "Experimental.ModelContextProtocol", "Npgsql"];
+
+    // System.Runtime: .NET's own GC heap, working set and thread-pool gauges, so memory growth can be
+    // told apart (managed heap or not) without attaching a tool to the silo, which refuses debuggers.
+    // Microsoft.Orleans: the silo's grains, messaging and membership; Npgsql: its connection pool and
+    // commands; System.Net.Http and System.Net.NameResolution: the upstream requests.
+    private static readonly string[] Meters =
+    [
+        Omni2Metrics.MeterName, CatalogGauges.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime",
+        "Microsoft.Orleans", "Npgsql", "System.Net.Http", "System.Net.NameResolution",
+    ];
+
+    /// <summary>
+    /// Whether a signal (<c>TRACES</c>, <c>METRICS</c>, <c>LOGS</c>) goes out over OTLP: the standard
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, or the signal's own <c>OTEL_EXPORTER_OTLP_{signal}_ENDPOINT</c>, is set.
+    /// </summary>
+    public static bool ExportsOverOtlp(IConfiguration configuration, string signal) =>
+        !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || !string.IsNullOrEmpty(configuration[$"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"]);
+
     public static WebApplicationBuilder AddOmni2Telemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CatalogGauges>();
-        // System.Runtime: .NET's own GC heap, working set and thread-pool gauges, so memory growth can be
-        // told apart (managed heap or not) without attaching a tool to the silo, which refuses debuggers.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Omni2Metrics.MeterName, CatalogGauges.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
-            .AddPrometheusExporter());
+        var configuration = builder.Configuration;
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "omni2"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(Meters).AddPrometheusExporter();
+                if (ExportsOverOtlp(configuration, "METRICS"))
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        if (ExportsOverOtlp(configuration, "TRACES"))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddSource(TraceSources)
+                .AddOtlpExporter());
+        }
+        if (ExportsOverOtlp(configuration, "LOGS"))
+        {
+            // Each record carries the trace and span ids of the activity it was written in.
+            telemetry.WithLogging(logging => logging.AddOtlpExporter());
+        }
         return builder;
     }
 

@@ -49,4 +49,20 @@ public sealed class MetricsTests(ApiFixture fixture)
         Assert.Contains("dotnet_gc_last_collection_heap_size_bytes{", text);
         Assert.Contains("dotnet_process_memory_working_set_bytes", text);
     }
+
+    [Fact]
+    public async Task Metrics_report_the_Orleans_Npgsql_and_HttpClient_meters()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        await fixture.A.RegisterHealthyAsync(server, "meters"); // upstream HTTP requests and database commands
+        using var anonymous = fixture.A.ClientAs(null);
+
+        var text = await Eventually.MatchesAsync(
+            () => anonymous.GetStringAsync("/metrics"),
+            t => t.Contains("\norleans_") && t.Contains("\ndb_client_") && t.Contains("\nhttp_client_request_duration_seconds"),
+            TimeSpan.FromSeconds(20),
+            "Orleans', Npgsql's and HttpClient's meters");
+
+        Assert.Contains("\ndotnet_gc_", text);
+    }
 }

@@ -75,6 +75,17 @@ public sealed class DatabaseOutageTests(DatabaseOutage outage) : IClassFixture<D
         Assert.True(answers.SequenceEqual(["200 ready, database degraded"]), $"/health/ready answered: {string.Join(" | ", answers)}");
     }
 
+    [Fact]
+    public void Readiness_bodies_say_the_database_is_not_reachable_without_the_errors_text()
+    {
+        Assert.All(outage.Readiness, answer =>
+        {
+            Assert.Contains("the database is not reachable", answer.Body);
+            Assert.DoesNotContain("127.0.0.1", answer.Body);
+            Assert.DoesNotContain("xception", answer.Body);
+        });
+    }
+
     private List<Transition> DuringOutage(RealtimeClient hub) =>
         [.. DatabaseOutage.TransitionsOf(hub).Where(t => t.At < outage.RestartedAt)];
 
