@@ -12,8 +12,9 @@ namespace Omni2.Grains.Servers;
 /// first connect and every recovery attempt. The grain decides which step is due and delegates: the
 /// <see cref="HealthProbe"/> checks or connects, the <see cref="CircuitBreaker"/> decides
 /// transitions, the <see cref="ServerStatusWriter"/> makes them known and durable, the
-/// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ToolCallGate"/> admits
-/// calls and the <see cref="ToolCallMapper"/> proxies them. Tool calls interleave with everything.
+/// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ServerSchedule"/> wakes the
+/// grain, the <see cref="ToolCallGate"/> admits calls and the <see cref="ToolCallMapper"/> proxies
+/// them. Tool calls interleave with everything.
 /// </summary>
 public sealed partial class McpServerGrain(
     [PersistentState("server", StorageNames.Grains)] IPersistentState<McpServerState> state,
@@ -24,7 +25,6 @@ public sealed partial class McpServerGrain(
     ILoggerFactory loggerFactory,
     ILogger<McpServerGrain> logger) : Grain, IMcpServerGrain, IRemindable
 {
-    private const string HealthReminder = "health-check";
     private static readonly TimeSpan FlushOnDeactivation = TimeSpan.FromSeconds(5);
     /// <summary>How long an admin action waits for its rows (it answers anyway; see <see cref="ServerStatusWriter.WhenWrittenAsync"/>).</summary>
     private static readonly TimeSpan AdminWriteWait = TimeSpan.FromSeconds(5);
@@ -34,7 +34,7 @@ public sealed partial class McpServerGrain(
     private ConnectionLifecycle _connection = null!;
     private HealthProbe _probe = null!;
     private ToolCallGate _calls = null!;
-    private IGrainTimer? _stepTimer;
+    private ServerSchedule _schedule = null!;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -53,29 +53,28 @@ public sealed partial class McpServerGrain(
         // Passive health: a call failure that is the server's fault counts as a failed check at once.
         var self = this.AsReference<IMcpServerGrain>();
         _calls = new ToolCallGate(Name, _breaker, _connection, writing.Metrics, (connection, error) => self.ReportCallFailureAsync(connection, error).Ignore());
+        _schedule = new ServerSchedule(this, _breaker, writing.Time, StepAsync);
 
         var config = await LoadConfigAsync(cancellationToken);
-        if (config is null)
+        if (config is not null)
         {
-            // Not (or no longer) configured, e.g. woken by a leftover reminder: stay idle until collected.
-            await UnregisterHealthReminderAsync();
+            state.State.Config = config;
+            _writer.ResumePending(missed);
+        }
+        if (config is not { Enabled: true })
+        {
+            // Not configured (woken by a leftover reminder: idle until collected), or retired as
+            // disabled (quiet until the registry enables it again).
+            await _schedule.StopAsync();
             return;
         }
-        state.State.Config = config;
-        _writer.ResumePending(missed);
-        if (!config.Enabled)
-        {
-            // Retired as disabled: quiet until the registry enables it again.
-            await UnregisterHealthReminderAsync();
-            return;
-        }
-        await StartChecksAsync(config);
-        ScheduleNextStep(immediately: Status is HealthStatus.Unknown or HealthStatus.Healthy);
+        await _schedule.StartChecksAsync(config);
+        _schedule.NextStep(immediately: Status is HealthStatus.Unknown or HealthStatus.Healthy);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _stepTimer?.Dispose();
+        _schedule.StopSteps();
         await _connection.DropAsync();
         await _writer.FlushAsync(FlushOnDeactivation);
     }
@@ -90,7 +89,7 @@ public sealed partial class McpServerGrain(
         _writer.ConfigChanged(config);
         if (previous?.HealthCheckInterval != config.HealthCheckInterval || previous?.Enabled != true)
         {
-            await StartChecksAsync(config);
+            await _schedule.StartChecksAsync(config);
         }
         if (previous is not null && !previous.ReachesLike(config) && Status is not HealthStatus.Disabled)
         {
@@ -102,8 +101,7 @@ public sealed partial class McpServerGrain(
 
     public async Task RetireAsync(RetireReason reason)
     {
-        _stepTimer?.Dispose();
-        _stepTimer = null;
+        _schedule.StopSteps();
         await _connection.DropAsync();
         if (reason is RetireReason.Disabled)
         {
@@ -115,7 +113,7 @@ public sealed partial class McpServerGrain(
         {
             await _writer.RemovedAsync();
         }
-        await UnregisterHealthReminderAsync();
+        await _schedule.StopAsync();
         LogRetired(Name, reason);
         DeactivateOnIdle();
     }
@@ -130,8 +128,7 @@ public sealed partial class McpServerGrain(
     public async Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken)
     {
         await StepAsync(cancellationToken);
-        await _writer.WhenWrittenAsync(AdminWriteWait);
-        return _writer.Status();
+        return await _writer.StatusWhenWrittenAsync(AdminWriteWait);
     }
 
     public async Task<McpServerStatus> DisableAsync(string reason)
@@ -140,9 +137,8 @@ public sealed partial class McpServerGrain(
         {
             await _connection.DropAsync();
             _writer.Record(transition);
-            await _writer.WhenWrittenAsync(AdminWriteWait);
         }
-        return _writer.Status();
+        return await _writer.StatusWhenWrittenAsync(AdminWriteWait);
     }
 
     public async Task<McpServerStatus> EnableAsync(CancellationToken cancellationToken)
@@ -152,12 +148,11 @@ public sealed partial class McpServerGrain(
             _writer.Record(transition);
             if (Config is { } config)
             {
-                await StartChecksAsync(config);
+                await _schedule.StartChecksAsync(config);
             }
             await AttemptAsync(cancellationToken);
-            await _writer.WhenWrittenAsync(AdminWriteWait);
         }
-        return _writer.Status();
+        return await _writer.StatusWhenWrittenAsync(AdminWriteWait);
     }
 
     public async Task<McpServerStatus> ResetCircuitAsync(CancellationToken cancellationToken)
@@ -166,9 +161,8 @@ public sealed partial class McpServerGrain(
         {
             _writer.Record(_breaker.Reset());
             await AttemptAsync(cancellationToken);
-            await _writer.WhenWrittenAsync(AdminWriteWait);
         }
-        return _writer.Status();
+        return await _writer.StatusWhenWrittenAsync(AdminWriteWait);
     }
 
     public async Task ReportCallFailureAsync(long connection, string error)
@@ -178,7 +172,7 @@ public sealed partial class McpServerGrain(
             return; // Already handled: a report about an older connection, or the server is already down.
         }
         await _probe.FailAsync(error);
-        ScheduleNextStep(immediately: false);
+        _schedule.NextStep(immediately: false);
     }
 
     public async Task RefreshToolsAsync(long connection)
@@ -191,7 +185,7 @@ public sealed partial class McpServerGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == HealthReminder)
+        if (reminderName == ServerSchedule.HealthReminder)
         {
             writing.Metrics.HealthCheckLag(status, writing.Time.GetUtcNow());
             await StepAsync(CancellationToken.None);
@@ -223,7 +217,7 @@ public sealed partial class McpServerGrain(
                 }
                 break;
         }
-        ScheduleNextStep(immediately: false);
+        _schedule.NextStep(immediately: false);
     }
 
     /// <summary>Connects (the first connect, a recovery attempt, a half-open probe), then arms the next step.</summary>
@@ -232,16 +226,8 @@ public sealed partial class McpServerGrain(
         if (Config is { } config)
         {
             await _probe.ConnectAsync(config, this.AsReference<IMcpServerGrain>(), cancellationToken);
-            ScheduleNextStep(immediately: false);
+            _schedule.NextStep(immediately: false);
         }
-    }
-
-    /// <summary>Arms the one step timer: now, at the breaker's next wake-up, or not at all.</summary>
-    private void ScheduleNextStep(bool immediately)
-    {
-        var due = immediately ? TimeSpan.Zero : _breaker.NextWakeAt is { } wake ? Max(wake - writing.Time.GetUtcNow(), TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
-        _stepTimer ??= this.RegisterGrainTimer(StepAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
-        _stepTimer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     private async Task<McpServerConfig?> LoadConfigAsync(CancellationToken cancellationToken)
@@ -257,19 +243,6 @@ public sealed partial class McpServerGrain(
             return state.State.Config;
         }
     }
-
-    private Task StartChecksAsync(McpServerConfig config) =>
-        this.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
-
-    private async Task UnregisterHealthReminderAsync()
-    {
-        if (await this.GetReminder(HealthReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: configuration changed, reconnecting")]
     private partial void LogReconfigured(string server);

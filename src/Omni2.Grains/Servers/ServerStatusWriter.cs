@@ -201,6 +201,13 @@ public sealed partial class ServerStatusWriter(
         _ = await WritesDoneWithinAsync(bound);
     }
 
+    /// <summary>An admin action's answer: the status once its rows are written, or after <paramref name="bound"/> anyway.</summary>
+    public async Task<McpServerStatus> StatusWhenWrittenAsync(TimeSpan bound)
+    {
+        await WhenWrittenAsync(bound);
+        return Status();
+    }
+
     /// <summary>On deactivation: lets a write in flight (or one last attempt) finish, within <paramref name="bound"/>.</summary>
     public async Task FlushAsync(TimeSpan bound)
     {
