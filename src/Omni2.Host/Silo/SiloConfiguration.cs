@@ -2,6 +2,7 @@ using Omni2.Contracts;
 using Omni2.Grains;
 using Omni2.Host.Telemetry;
 using Orleans.Configuration;
+using Orleans.Reminders;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -79,6 +80,7 @@ public static class SiloConfiguration
     {
         // Health checks run every 30 s by default, and faster in tests: below Orleans' 1-minute floor.
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, new ReminderClock());
         // Orleans' default for a grain request (30 s) applies to everything without a
         // [ResponseTimeout] of its own; tool calls and reconnects carry theirs (ServerLimits).
         if (configuration.GetValue<TimeSpan?>("Orleans:ResponseTimeout") is { } responseTimeout)
