@@ -5,9 +5,9 @@
 # Stages: the dashboard (Node; only when src/Omni2.Host/Dashboard/web exists), the .NET publish, and the
 # ASP.NET runtime running as the image's non-root user. Node.js is in the runtime too: stdio MCP servers
 # (npx ...) run on the silo.
-ARG NODE_IMAGE=node:22-bookworm-slim
-ARG DOTNET_SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
-ARG DOTNET_RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+ARG NODE_IMAGE=node:22.19.0-bookworm-slim
+ARG DOTNET_SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0.401
+ARG DOTNET_RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0.12
 
 # --- dashboard: `npm ci && npm run build` in src/Omni2.Host/Dashboard/web, which builds into src/Omni2.Host/wwwroot.
 FROM ${NODE_IMAGE} AS dashboard
