@@ -38,8 +38,8 @@ public static class Omni2GrainServices
             .ValidateOnStart();
         services.AddOptions<AlertOptions>()
             .Bind(configuration.GetSection(AlertOptions.Section))
-            .Validate(o => o.BurstThreshold > 0 && o.Window > TimeSpan.Zero && o.WebhookAttempts > 0 && o.WebhookTimeout > TimeSpan.Zero,
-                $"{AlertOptions.Section}: BurstThreshold, Window, WebhookAttempts and WebhookTimeout must be positive")
+            .Validate(o => o.IsValid(),
+                $"{AlertOptions.Section}: BurstThreshold, Window, WebhookAttempts, WebhookTimeout and WebhookBackoff must be positive, WebhookDeliveryTimeout at least WebhookTimeout, WebhookShutdownGrace not negative")
             .Validate(o => o.Webhooks.All(w => Uri.TryCreate(w, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
                 $"{AlertOptions.Section}:Webhooks must be absolute http(s) URLs")
             .ValidateOnStart();

@@ -16,6 +16,7 @@ public sealed class Omni2Metrics
     private readonly Counter<long> _backgroundFailures;
     private readonly Counter<long> _writeRetries;
     private readonly Counter<long> _auditDropped;
+    private readonly Counter<long> _webhookDeliveries;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
@@ -31,6 +32,7 @@ public sealed class Omni2Metrics
         _queueDropped = meter.CreateCounter<long>("omni2.queue.dropped", "{item}", "Items a background loop's bounded queue dropped because it was full, by queue.");
         _backgroundFailures = meter.CreateCounter<long>("omni2.background.failures", "{item}", "Items of a background loop that threw (logged; the loop went on), by loop.");
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
+        _webhookDeliveries = meter.CreateCounter<long>("omni2.webhook.deliveries", "{delivery}", "Admin notices to one webhook, by outcome: delivered, failed (every attempt), dropped (the queue was full, or unfinished when the shutdown grace ended).");
         _auditDropped = meter.CreateCounter<long>("omni2.audit.dropped", "{call}", "Audited tool calls dropped: the audit's queue was full (the database did not answer) or shutdown came first.");
     }
 
@@ -39,6 +41,8 @@ public sealed class Omni2Metrics
     public void BackgroundFailure(string loop) => _backgroundFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
 
     public void AuditDropped(int calls = 1) => _auditDropped.Add(calls);
+
+    public void WebhookDelivery(string outcome, int deliveries = 1) => _webhookDeliveries.Add(deliveries, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void StatusWriteRetried() => _writeRetries.Add(1);
 
