@@ -32,7 +32,8 @@ failures=()
 echo "== Dashboard (src/Omni2.Host/Dashboard/web): build into wwwroot, Vitest"
 web=src/Omni2.Host/Dashboard/web
 vitest_json="$(mktemp)"
-if (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run build); then
+# The host's own MSBuild target (npm ci and the Vite build, each only when stale), as every dotnet build runs it.
+if dotnet msbuild src/Omni2.Host/Omni2.Host.csproj -t:BuildDashboard -nologo -v:m; then
   (cd "$web" && npx vitest run --reporter=default --reporter=json --outputFile.json="$vitest_json") || status=1
   # Vitest's JSON report counts the tests; no report means it failed before counting.
   read -r vp vf < <(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.numPassedTests, r.numFailedTests)' "$vitest_json" 2>/dev/null || echo "0 1")

@@ -26,10 +26,14 @@ public interface IRegistryGrain : IGrainWithStringKey
     Task<int> WakeAllAsync();
 }
 
-/// <summary>What one scan changed.</summary>
+/// <summary>
+/// What one scan changed. <see cref="Unknown"/>: names a reload was asked for that neither a row nor the
+/// registry knows (a NOTIFY naming no row).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("omni2.RegistryScanResult")]
 public sealed record RegistryScanResult(
     [property: Id(0)] int Added,
     [property: Id(1)] int Changed,
     [property: Id(2)] int Retired,
-    [property: Id(3)] int Unchanged);
+    [property: Id(3)] int Unchanged,
+    [property: Id(4)] int Unknown = 0);

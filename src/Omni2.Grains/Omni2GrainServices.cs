@@ -38,8 +38,8 @@ public static class Omni2GrainServices
             .ValidateOnStart();
         services.AddOptions<AlertOptions>()
             .Bind(configuration.GetSection(AlertOptions.Section))
-            .Validate(o => o.BurstThreshold > 0 && o.Window > TimeSpan.Zero && o.WebhookAttempts > 0 && o.WebhookTimeout > TimeSpan.Zero,
-                $"{AlertOptions.Section}: BurstThreshold, Window, WebhookAttempts and WebhookTimeout must be positive")
+            .Validate(o => o.IsValid(),
+                $"{AlertOptions.Section}: BurstThreshold, Window, WebhookAttempts, WebhookTimeout and WebhookBackoff must be positive, WebhookDeliveryTimeout at least WebhookTimeout, WebhookShutdownGrace not negative")
             .Validate(o => o.Webhooks.All(w => Uri.TryCreate(w, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
                 $"{AlertOptions.Section}:Webhooks must be absolute http(s) URLs")
             .ValidateOnStart();
@@ -74,7 +74,7 @@ public static class Omni2GrainServices
         services.AddHostedService<RetentionSweeper>();
         services.AddOptions<RegistryOptions>()
             .Bind(configuration.GetSection(RegistryOptions.Section))
-            .Validate(o => o.ScanInterval > TimeSpan.Zero && o.Parallelism > 0, $"{RegistryOptions.Section}: ScanInterval and Parallelism must be positive")
+            .Validate(o => o.IsValid(), $"{RegistryOptions.Section}: ScanInterval, Parallelism, NotifyScanThreshold and NotifyReconnectDelay must be positive, NotifyCoalesce not negative")
             .ValidateOnStart();
         return services;
     }
@@ -84,6 +84,7 @@ public static class Omni2GrainServices
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<PostgresServerStore>();
+        services.AddHostedService<RowChangeListener>();
         services.AddSingleton<IToolCallLog, PostgresToolCallLog>();
         // Session records live in Orleans' storage table, which only PostgreSQL lets expire (a single
         // silo keeps no session records: it has no other silo to hand a session to).

@@ -19,6 +19,7 @@ if (TokenCommand.IsInvoked(args))
 StdioSandbox.ProtectSilo();
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseOmni2DefaultUrls();
 builder.AddOmni2Silo();
 builder.AddOmni2Auth();
 builder.AddOmni2Api();

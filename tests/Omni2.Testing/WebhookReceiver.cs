@@ -7,7 +7,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Omni2.Testing;
 
-/// <summary>A real local HTTP listener for admin webhooks: <c>/hook</c> records what it gets, <c>/hang</c> never answers.</summary>
+/// <summary>
+/// A real local HTTP listener for admin webhooks: <c>/hook</c> records what it gets, <c>/hang</c> never answers,
+/// <c>/busy</c> answers its first <see cref="BusyAnswers"/> requests 429 with <c>Retry-After: 1</c>, then as <c>/hook</c>.
+/// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -19,9 +22,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int HangingRequests;
 
+    public int BusyAnswers = 1;
+
     public Uri Hook => new(_app.Urls.First() + "/hook");
 
     public Uri Hang => new(_app.Urls.First() + "/hang");
+
+    public Uri Busy => new(_app.Urls.First() + "/busy");
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -30,11 +37,21 @@ public sealed class WebhookReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
-        app.MapPost("/hook", async (HttpRequest request) =>
+        Func<HttpRequest, Task<IResult>> record = async request =>
         {
             using var body = await JsonDocument.ParseAsync(request.Body);
             receiver.Received.Enqueue((DateTimeOffset.UtcNow, body.RootElement.Clone()));
             return Results.Ok();
+        };
+        app.MapPost("/hook", record);
+        app.MapPost("/busy", (HttpRequest request, HttpResponse response) =>
+        {
+            if (Interlocked.Decrement(ref receiver.BusyAnswers) >= 0)
+            {
+                response.Headers.RetryAfter = "1";
+                return Task.FromResult(Results.StatusCode(StatusCodes.Status429TooManyRequests));
+            }
+            return record(request);
         });
         app.MapPost("/hang", async (HttpContext context) =>
         {

@@ -4,6 +4,7 @@ import path from "node:path";
 import * as compose from "./compose.mjs";
 import * as docker from "./dockerfile.mjs";
 import * as doors from "./doors.mjs";
+import * as hardening from "./hardening.mjs";
 import * as k8s from "./k8s.mjs";
 
 const HOST_PROJECT = "src/Omni2.Host/Omni2.Host.csproj";
@@ -37,13 +38,16 @@ export const staticChecks = [
   { name: "k8s: references resolve (ConfigMaps, Secrets and keys, ServiceAccounts, selectors, ports, Middlewares, ForwardAuth Service)", run: (root) => k8s.referenceProblems([...kustomization(root).objects, ...doors.readmeSecrets(root)], kustomization(root).namespace) },
   { name: "k8s: silo Deployment (Orleans Kubernetes hosting labels + downward API env, RBAC on pods, probes, graceful termination, Services, PDB)", run: (root) => k8s.siloProblems(kustomization(root).objects) },
   { name: "k8s: Traefik IngressRoute: ForwardAuth on /api and /ws, not on /api/v1/auth/; /mcp and / routed", run: (root) => k8s.routeAuthProblems(k8s.ingressRoutes(kustomization(root).objects), (name) => kustomization(root).objects.some((e) => e.object?.kind === "Middleware" && e.object.metadata?.name === name && e.object.spec?.forwardAuth)) },
-  { name: "k8s: container images are the built image (kustomize images:) or pinned public images", run: (root) => k8s.imageProblems(kustomization(root).objects, kustomization(root).images) },
+  { name: "k8s: silo pods on distinct nodes (required podAntiAffinity on kubernetes.io/hostname)", run: (root) => hardening.antiAffinityProblems(kustomization(root).objects) },
+  { name: "k8s: read-only root filesystems; /tmp and the silo's HOME mounted writable", run: (root) => hardening.readOnlyRootProblems(kustomization(root).objects) },
+  { name: "k8s: IngressRoutes on Traefik's TLS entry point only, certificate from a TLS Secret k8s/README.md creates", run: (root) => hardening.tlsProblems(kustomization(root).objects, doors.readmeSecrets(root)) },
+  { name: "k8s: container images are the built image (kustomize images:) or public images pinned by exact version or digest", run: (root) => k8s.imageProblems(kustomization(root).objects, kustomization(root).images) },
   { name: "k8s: no IngressRoute route reaches /metrics or the probes (/health/*), in any letter case", run: (root) => doors.privateRouteProblems(k8s.ingressRoutes(kustomization(root).objects)) },
   { name: "k8s: NetworkPolicy: ingress denied by default; silo port only from silo pods, HTTP only from silo and Traefik pods, PostgreSQL only from silo pods", run: (root) => doors.networkPolicyProblems(kustomization(root).objects) },
   // --- docker compose
   { name: "compose: docker-compose.yml parses; top-level and service keys are compose keys", run: (root) => compose.structureProblems(composeFile(root)) },
   { name: "compose: every ${VAR} is defined in .env.example", run: (root) => compose.variableProblems(composeFile(root)) },
-  { name: "compose: images are built here or pinned well-known public images", run: (root) => compose.imageProblems(composeFile(root)) },
+  { name: "compose: images are built here or well-known public images pinned by exact version or digest", run: (root) => compose.imageProblems(composeFile(root)) },
   { name: "compose: depends_on targets exist (service_healthy targets have a healthcheck)", run: (root) => compose.dependsOnProblems(composeFile(root)) },
   { name: "compose: published host ports do not collide", run: (root) => compose.portProblems(composeFile(root)) },
   { name: "compose: every service has a healthcheck", run: (root) => compose.healthcheckProblems(composeFile(root)) },
@@ -61,7 +65,7 @@ export const staticChecks = [
   { name: "Dockerfile: ENTRYPOINT runs Omni2.Host (dotnet Omni2.Host.dll, the published src/Omni2.Host)", run: (root) => docker.entrypointProblems(path.join(root, "Dockerfile"), "Omni2.Host", "src/Omni2.Host") },
   { name: "Dockerfile: the runtime stage runs as a non-root user", run: (root) => docker.userProblems(path.join(root, "Dockerfile")) },
   { name: "Dockerfile: a HEALTHCHECK on /health/live", run: (root) => docker.healthcheckProblems(path.join(root, "Dockerfile"), "/health/live") },
-  { name: "Dockerfile: base images are pinned well-known images", run: (root) => docker.baseImageProblems(path.join(root, "Dockerfile")) },
+  { name: "Dockerfile: base images are well-known images pinned by exact version or digest", run: (root) => docker.baseImageProblems(path.join(root, "Dockerfile")) },
   { name: "Dockerfile: .dockerignore keeps bin/, obj/, node_modules/ and .env out of the build context", run: (root) => docker.dockerignoreProblems(root) },
   { name: "Dockerfile: the restore layer copies every project Omni2.Host references", run: (root) => docker.restoreProblems(root, path.join(root, "Dockerfile"), HOST_PROJECT) },
   { name: `${DEMO_DOCKERFILE}: ENTRYPOINT runs the published demo MCP server, non-root, pinned images`, run: (root) => [

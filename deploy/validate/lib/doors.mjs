@@ -201,6 +201,9 @@ export function readmeSecrets(root) {
     const keys = [...m[2].matchAll(/--from-literal=([A-Za-z0-9_.-]+)=/g)].map((k) => k[1]);
     secrets.push({ source: "k8s/README.md (kubectl create secret)", object: { apiVersion: "v1", kind: "Secret", metadata: { name: m[1] }, data: Object.fromEntries(keys.map((k) => [k, ""])) } });
   }
+  for (const m of text.matchAll(/kubectl\s+(?:-n\s+\S+\s+)?create\s+secret\s+tls\s+([a-z0-9-]+)[^\n]*--cert[= ][^\n]*--key[= ]/g)) {
+    secrets.push({ source: "k8s/README.md (kubectl create secret tls)", object: { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: m[1] }, data: { "tls.crt": "", "tls.key": "" } } });
+  }
   return secrets;
 }
 

@@ -113,9 +113,9 @@ export function loadKustomization(dir, root, seen = new Set()) {
   return result;
 }
 
-const kindName = (o) => `${o?.kind}/${o?.metadata?.name}`;
+export const kindName = (o) => `${o?.kind}/${o?.metadata?.name}`;
 
-function podSpecs(objects) {
+export function podSpecs(objects) {
   const out = [];
   for (const { object } of objects) {
     if (!WORKLOAD_KINDS.has(object?.kind)) continue;
@@ -125,7 +125,7 @@ function podSpecs(objects) {
   return out;
 }
 
-const selectorMatches = (selector, labels) => isPlainObject(selector) && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+export const selectorMatches = (selector, labels) => isPlainObject(selector) && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** Names of every object of a kind. */
 const namesOf = (objects, kind) => new Set(objects.filter((e) => e.object?.kind === kind).map((e) => e.object.metadata?.name));
@@ -306,11 +306,14 @@ export function ingressRoutes(objects) {
   return routes;
 }
 
+/** The silos' Deployment: the one whose pods carry Orleans' labels (else the first Deployment). */
+export const siloDeployment = (objects) => objects.map((e) => e.object).find((o) => o?.kind === "Deployment" && o.spec?.template?.metadata?.labels?.["orleans/serviceId"] !== undefined)
+  ?? objects.map((e) => e.object).find((o) => o?.kind === "Deployment");
+
 /** The silo Deployment: Orleans' Kubernetes hosting, probes, graceful termination, ports, RBAC, PDB. */
 export function siloProblems(objects) {
   const problems = [];
-  const deployment = objects.map((e) => e.object).find((o) => o?.kind === "Deployment" && o.spec?.template?.metadata?.labels?.["orleans/serviceId"] !== undefined)
-    ?? objects.map((e) => e.object).find((o) => o?.kind === "Deployment");
+  const deployment = siloDeployment(objects);
   if (!deployment) return ["no Deployment"];
   const where = kindName(deployment);
   const template = deployment.spec.template;

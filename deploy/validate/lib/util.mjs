@@ -71,15 +71,27 @@ export function splitImage(ref) {
   return { repository, tag, digest };
 }
 
-/** A tag that names a version (17, v3.5, 22-bookworm-slim, 10.0) rather than "latest" or a branch. */
-export const isPinnedTag = (tag) => typeof tag === "string" && tag !== "latest" && /^v?\d+(\.\d+)*([-.+_][A-Za-z0-9.+_-]+)?$/.test(tag);
+/**
+ * Releases whose exact version has two numbers: PostgreSQL's second is its patch release (17.6), Debian's
+ * and Ubuntu's point releases likewise. Every other image's exact version has three (v3.5.3, 22.19.0, 10.0.12).
+ */
+const EXACT_VERSION_NUMBERS = { postgres: 2, debian: 2, ubuntu: 2 };
 
-/** Problems with a public image reference, or [] when it is a known image with a pinned tag or a digest. */
+/**
+ * A tag that names one release exactly (17.6, v3.5.3, 22.19.0-bookworm-slim, 10.0.12), not "latest" nor a
+ * floating major or minor (17, v3.5, 22-bookworm-slim, 10.0), which moves to whatever is released next.
+ */
+export function isExactVersionTag(repository, tag) {
+  const m = typeof tag === "string" ? /^v?(\d+(?:\.\d+)*)([-.+_][A-Za-z][A-Za-z0-9.+_-]*)?$/.exec(tag) : null;
+  return m !== null && m[1].split(".").length >= (EXACT_VERSION_NUMBERS[repository] ?? 3);
+}
+
+/** Problems with a public image reference, or [] when it is a known image with an exact version tag or a digest. */
 export function publicImageProblems(ref) {
   const { repository, tag, digest } = splitImage(ref);
   const problems = [];
   if (!KNOWN_PUBLIC_IMAGES.has(repository)) problems.push(`'${ref}' is neither built here nor a known public image (${[...KNOWN_PUBLIC_IMAGES].join(", ")})`);
-  if (!(digest && /^sha256:[0-9a-f]{64}$/.test(digest)) && !isPinnedTag(tag)) problems.push(`'${ref}' has no pinned version tag (got ${tag ?? "none, i.e. latest"})`);
+  if (!(digest && /^sha256:[0-9a-f]{64}$/.test(digest)) && !isExactVersionTag(repository, tag)) problems.push(`'${ref}' is pinned neither by digest nor by an exact version (got ${tag ?? "no tag, i.e. latest"})`);
   return problems;
 }
 

@@ -124,7 +124,7 @@ public sealed partial class RegistryGrain(
         var grain = GrainFactory.GetGrain<IMcpServerGrain>(name);
         if (row is null)
         {
-            return before is null ? tally.Unchanged(null, null) : tally.Retired(() => grain.RetireAsync(RetireReason.Deleted), null);
+            return before is null ? tally.Unknown() : tally.Retired(() => grain.RetireAsync(RetireReason.Deleted), null);
         }
         var seen = new KnownServer(row.Fingerprint(), row.Enabled);
         return (before, row.Enabled) switch
@@ -204,9 +204,9 @@ public sealed partial class RegistryGrain(
     /// <summary>Counts what a scan did, one server at a time.</summary>
     private sealed class ScanTally
     {
-        private int _added, _changed, _retired, _unchanged;
+        private int _added, _changed, _retired, _unchanged, _unknown;
 
-        public RegistryScanResult Result => new(_added, _changed, _retired, _unchanged);
+        public RegistryScanResult Result => new(_added, _changed, _retired, _unchanged, _unknown);
 
         public (Func<Task>?, KnownServer?) Added(Func<Task> work, KnownServer? next) => Count(ref _added, work, next);
 
@@ -215,6 +215,8 @@ public sealed partial class RegistryGrain(
         public (Func<Task>?, KnownServer?) Retired(Func<Task> work, KnownServer? next) => Count(ref _retired, work, next);
 
         public (Func<Task>?, KnownServer?) Unchanged(Func<Task>? work, KnownServer? next) => Count(ref _unchanged, work, next);
+
+        public (Func<Task>?, KnownServer?) Unknown() => Count(ref _unknown, null, null);
 
         private static (Func<Task>?, KnownServer?) Count(ref int counter, Func<Task>? work, KnownServer? next)
         {

@@ -16,6 +16,8 @@ public sealed class Omni2Metrics
     private readonly Counter<long> _backgroundFailures;
     private readonly Counter<long> _writeRetries;
     private readonly Counter<long> _auditDropped;
+    private readonly Counter<long> _webhookDeliveries;
+    private readonly Counter<long> _registryNotifications;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
@@ -31,6 +33,8 @@ public sealed class Omni2Metrics
         _queueDropped = meter.CreateCounter<long>("omni2.queue.dropped", "{item}", "Items a background loop's bounded queue dropped because it was full, by queue.");
         _backgroundFailures = meter.CreateCounter<long>("omni2.background.failures", "{item}", "Items of a background loop that threw (logged; the loop went on), by loop.");
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
+        _webhookDeliveries = meter.CreateCounter<long>("omni2.webhook.deliveries", "{delivery}", "Admin notices to one webhook, by outcome: delivered, failed (every attempt), dropped (the queue was full, or unfinished when the shutdown grace ended).");
+        _registryNotifications = meter.CreateCounter<long>("omni2.registry.notifications", "{server}", "Servers named by NOTIFY omni2_mcp_servers, by outcome: reloaded (that row), scanned (a burst too large, one full scan), ignored (no such row, or no server name).");
         _auditDropped = meter.CreateCounter<long>("omni2.audit.dropped", "{call}", "Audited tool calls dropped: the audit's queue was full (the database did not answer) or shutdown came first.");
     }
 
@@ -39,6 +43,16 @@ public sealed class Omni2Metrics
     public void BackgroundFailure(string loop) => _backgroundFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
 
     public void AuditDropped(int calls = 1) => _auditDropped.Add(calls);
+
+    public void RegistryNotifications(string outcome, int servers)
+    {
+        if (servers > 0)
+        {
+            _registryNotifications.Add(servers, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    public void WebhookDelivery(string outcome, int deliveries = 1) => _webhookDeliveries.Add(deliveries, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void StatusWriteRetried() => _writeRetries.Add(1);
 

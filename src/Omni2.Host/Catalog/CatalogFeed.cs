@@ -86,9 +86,7 @@ public sealed class CatalogFeed(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        using var _ = lifetime.ApplicationStarted.Register(started.SetResult);
-        await started.Task.WaitAsync(stoppingToken);
+        await lifetime.WhenStartedAsync(stoppingToken);
 
         catalog.UnknownServerSeen += RequestResync;
         publisher.AttachLocal(this);

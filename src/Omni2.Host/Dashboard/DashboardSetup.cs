@@ -39,7 +39,7 @@ public static class DashboardSetup
         else
         {
             app.MapGet("/", () => Results.Problem(
-                    detail: "The dashboard is not built: run 'npm ci && npm run build' in src/Omni2.Host/Dashboard/web.",
+                    detail: "The dashboard is not built: build the host (dotnet build src/Omni2.Host), which builds src/Omni2.Host/Dashboard/web into wwwroot.",
                     statusCode: StatusCodes.Status404NotFound, title: "Dashboard not built"))
                 .AllowAnonymous().ExcludeFromDescription();
         }

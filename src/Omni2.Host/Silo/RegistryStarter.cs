@@ -12,7 +12,7 @@ public sealed partial class RegistryStarter(IGrainFactory grains, IHostApplicati
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await WhenStartedAsync(stoppingToken);
+        await lifetime.WhenStartedAsync(stoppingToken);
         while (!await loops.RunAsync("registry_starter", StartAsync, stoppingToken))
         {
             await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
@@ -23,13 +23,6 @@ public sealed partial class RegistryStarter(IGrainFactory grains, IHostApplicati
     {
         var result = await grains.GetGrain<IRegistryGrain>(GrainKeys.Registry).ReloadNowAsync();
         LogStarted(result.Added, result.Changed, result.Unchanged);
-    }
-
-    private Task WhenStartedAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        lifetime.ApplicationStarted.Register(started.SetResult);
-        return started.Task.WaitAsync(stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registry started: {Added} servers added, {Changed} changed, {Unchanged} unchanged")]

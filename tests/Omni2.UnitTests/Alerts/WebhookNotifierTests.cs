@@ -29,10 +29,12 @@ public sealed class WebhookNotifierTests
         // Port 9 on loopback refuses at once: every attempt fails and is logged.
         const string secretHook = "http://127.0.0.1:9/services/T0001/B0002/secret-token-xyz?key=abc123";
         var logger = new CapturingLogger();
+        var metrics = new Omni2Metrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         using var notifier = new WebhookNotifier(
             Options.Create(new AlertOptions { Webhooks = [secretHook], WebhookAttempts = 2, WebhookBackoff = TimeSpan.FromMilliseconds(10), WebhookTimeout = TimeSpan.FromSeconds(2) }),
             TimeProvider.System,
-            new LoopGuard(new Omni2Metrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()), NullLogger<LoopGuard>.Instance),
+            new LoopGuard(metrics, NullLogger<LoopGuard>.Instance),
+            metrics,
             logger);
         await notifier.StartAsync(CancellationToken.None);
 
