@@ -25,13 +25,15 @@ const BAR = 22;
 export function historyChart(history: History, describe: (text: string) => void): SVGElement {
   const span = Math.max(1, history.to - history.from);
   const x = (ms: number) => ((ms - history.from) / span) * WIDTH;
-  const uptime = `${history.uptime.toFixed(history.uptime === 100 ? 0 : 2)} % uptime`;
+  const uptime = history.uptime === null ? 'uptime unknown' : `${history.uptime.toFixed(history.uptime === 100 ? 0 : 2)} % uptime`;
   const hours = Math.round(span / 3_600_000);
   const chart = svg('svg', {
     class: 'history-chart', viewBox: `0 0 ${WIDTH} ${BAR + 16}`, role: 'img',
     'aria-label': `Status history, last ${hours} hours: ${uptime}, ${history.transitions.length} transition(s)`,
-    'data-uptime': history.uptime.toFixed(2),
   });
+  if (history.uptime !== null) {
+    chart.setAttribute('data-uptime', history.uptime.toFixed(2));
+  }
   for (const s of history.spans) {
     chart.append(svg('rect', { class: `span span-${s.status}`, 'data-status': s.status, x: x(s.from), y: 0, width: Math.max(0.5, x(s.to) - x(s.from)), height: BAR },
       svg('title', {}, `${label(s.status)} ${clock(s.from)}–${clock(s.to)}`)));

@@ -24,8 +24,8 @@ export interface History {
   spans: Span[];
   /** The transitions inside the window, oldest first. */
   transitions: Transition[];
-  /** The healthy share of the window, 0 to 100. */
-  uptime: number;
+  /** The healthy share, 0 to 100, of the time the status was known (not 'unknown'); null when it never was. */
+  uptime: number | null;
 }
 
 /** Health-log events from the API (any order, any shape) as transitions, oldest first. */
@@ -65,8 +65,9 @@ export function historySpans(transitions: Transition[], from: number, to: number
     status = transition.to;
   }
   add(to);
-  const healthy = spans.filter((s) => s.status === 'healthy').reduce((sum, s) => sum + s.to - s.from, 0);
-  return { from, to, spans, transitions: inside, uptime: to > from ? (100 * healthy) / (to - from) : 0 };
+  const time = (status: KnownStatus | null) => spans.filter((s) => status === null || s.status === status).reduce((sum, s) => sum + s.to - s.from, 0);
+  const known = time(null) - time('unknown');
+  return { from, to, spans, transitions: inside, uptime: known > 0 ? (100 * time('healthy')) / known : null };
 }
 
 export interface CountBucket {

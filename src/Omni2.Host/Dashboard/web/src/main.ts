@@ -178,6 +178,9 @@ function scheduleRender(): void {
 function render(): void {
   renderPending = false;
   renderSummary();
+  if (buckets.length === 0) {
+    sampleFleet(Date.now()); // the chart's first bar as soon as the fleet is known
+  }
   const selected = selectServers(fleet.servers.values(), view);
   const page = pageOf(selected, view.page);
   view = { ...view, page: page.page }; // a page past the end (the fleet shrank) is the last one

@@ -38,6 +38,11 @@ describe('the status history', () => {
     ]), t0, t0 + 24 * HOUR, 'healthy');
     expect(history.spans.map((s) => s.status)).toEqual(['unknown', 'healthy']);
     expect(history.transitions).toHaveLength(1);
+    expect(history.uptime).toBe(100); // of the time the status was known
+  });
+
+  it('a server never checked has no uptime', () => {
+    expect(historySpans([], t0, t0 + HOUR, 'unknown').uptime).toBeNull();
   });
 
   it('transitions that change nothing or happen at once leave no empty or repeated span', () => {
@@ -50,7 +55,7 @@ describe('the status history', () => {
   });
 
   it('an empty window is not a division by zero', () => {
-    expect(historySpans([], t0, t0, 'healthy')).toMatchObject({ spans: [], uptime: 0 });
+    expect(historySpans([], t0, t0, 'healthy')).toMatchObject({ spans: [], uptime: null });
   });
 });
 
