@@ -15,10 +15,10 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
 
     private Uri BaseAddress => fixture.Host.CreateClient().BaseAddress!;
 
-    /// <summary>Every test starts from a healthy fleet: the previous one revived what it killed.</summary>
+    /// <summary>Every test starts from a healthy fleet, and brings back whatever it killed, however it ended.</summary>
     public Task InitializeAsync() => fixture.WaitForHealthyAsync();
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => fixture.Fleet.ReviveAsync(0, Size - 1);
 
     private async Task<DashboardPage> OpenSignedInAsync(string role, string test, string query = "", Func<IPage, Task>? beforeLoad = null)
     {
@@ -49,28 +49,21 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
     public async Task A_count_filters_the_table_to_its_status_and_updates_live()
     {
         await using var page = await OpenSignedInAsync("operator", "21-fleet-count-filter");
-        try
-        {
-            await fixture.Fleet.KillAsync(10, 14);
-            await Expect(page.Count("circuit_open")).ToHaveTextAsync("5", Live);
-            await Expect(page.Count("healthy")).ToHaveTextAsync((Size - 5).ToString());
+        await fixture.Fleet.KillAsync(10, 14);
+        await Expect(page.Count("circuit_open")).ToHaveTextAsync("5", Live);
+        await Expect(page.Count("healthy")).ToHaveTextAsync((Size - 5).ToString());
 
-            await page.Page.Locator("button[data-filter-status='circuit_open']").ClickAsync();
-            await Expect(page.Rows).ToHaveCountAsync(5);
-            await Expect(page.Page.Locator("button[data-filter-status='circuit_open']")).ToHaveAttributeAsync("aria-pressed", "true");
-            Assert.Contains("status=circuit_open", page.Page.Url);
-            await page.ScreenshotAsync("circuit-open-only");
+        await page.Page.Locator("button[data-filter-status='circuit_open']").ClickAsync();
+        await Expect(page.Rows).ToHaveCountAsync(5);
+        await Expect(page.Page.Locator("button[data-filter-status='circuit_open']")).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.Contains("status=circuit_open", page.Page.Url);
+        await page.ScreenshotAsync("circuit-open-only");
 
-            await fixture.Fleet.ReviveAsync(10, 14);
-            await Expect(page.Count("healthy")).ToHaveTextAsync(Size.ToString(), Live);
-            await Expect(page.Rows).ToHaveCountAsync(0);
-            await Expect(page.Page.Locator("#no-match")).ToBeVisibleAsync();
-            page.AssertNoErrors();
-        }
-        finally
-        {
-            await fixture.Fleet.ReviveAsync(10, 14);
-        }
+        await fixture.Fleet.ReviveAsync(10, 14);
+        await Expect(page.Count("healthy")).ToHaveTextAsync(Size.ToString(), Live);
+        await Expect(page.Rows).ToHaveCountAsync(0);
+        await Expect(page.Page.Locator("#no-match")).ToBeVisibleAsync();
+        page.AssertNoErrors();
     }
 
     [Fact]
@@ -102,32 +95,25 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
     public async Task Every_column_sorts_and_a_second_click_reverses_it()
     {
         await using var page = await OpenSignedInAsync("viewer", "23-fleet-sort");
-        try
-        {
-            await fixture.Fleet.KillAsync(500, 500);
-            await Expect(page.Count("circuit_open")).ToHaveTextAsync("1", Live);
+        await fixture.Fleet.KillAsync(500, 500);
+        await Expect(page.Count("circuit_open")).ToHaveTextAsync("1", Live);
 
-            foreach (var key in new[] { "transport", "status", "circuit", "failures", "last_check", "next_attempt", "tools", "name" })
-            {
-                var header = page.Page.Locator($"th[data-sort='{key}']");
-                await header.Locator("button").ClickAsync();
-                await Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
-                if (key == "status")
-                {
-                    await Expect(page.Rows.First).ToHaveAttributeAsync("data-server", FleetDashboardFixture.Name(500)); // the worst first
-                }
-                await header.Locator("button").ClickAsync();
-                await Expect(header).ToHaveAttributeAsync("aria-sort", "descending");
-                Assert.Contains(key == "name" ? "dir=desc" : $"sort={key}&dir=desc", page.Page.Url); // by name is the default
-            }
-            await Expect(page.Rows.First).ToHaveAttributeAsync("data-server", FleetDashboardFixture.Name(Size - 1));
-            await page.ScreenshotAsync("by-name-descending");
-            page.AssertNoErrors();
-        }
-        finally
+        foreach (var key in new[] { "transport", "status", "circuit", "failures", "last_check", "next_attempt", "tools", "name" })
         {
-            await fixture.Fleet.ReviveAsync(500, 500);
+            var header = page.Page.Locator($"th[data-sort='{key}']");
+            await header.Locator("button").ClickAsync();
+            await Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
+            if (key == "status")
+            {
+                await Expect(page.Rows.First).ToHaveAttributeAsync("data-server", FleetDashboardFixture.Name(500)); // the worst first
+            }
+            await header.Locator("button").ClickAsync();
+            await Expect(header).ToHaveAttributeAsync("aria-sort", "descending");
+            Assert.Contains(key == "name" ? "dir=desc" : $"sort={key}&dir=desc", page.Page.Url); // by name is the default
         }
+        await Expect(page.Rows.First).ToHaveAttributeAsync("data-server", FleetDashboardFixture.Name(Size - 1));
+        await page.ScreenshotAsync("by-name-descending");
+        page.AssertNoErrors();
     }
 
     [Fact]
@@ -161,23 +147,16 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
     {
         await using var page = await OpenSignedInAsync("admin", "25-fleet-mass-failure");
         await Expect(page.Page.Locator("#fleet-chart svg[role='img']")).ToHaveAttributeAsync("aria-label", new Regex($"^Fleet status counts over the last 60 minutes; now {Size} healthy"), new() { Timeout = 10_000 });
-        try
-        {
-            await fixture.Fleet.KillAsync(0, Size - 1);
-            await Expect(page.Count("healthy")).ToHaveTextAsync("0", Live);
-            await Eventually.MatchesAsync(page.CountsAsync, c => c["disconnected"] + c["circuit_open"] == Size, TimeSpan.FromSeconds(60), "every server down in the summary");
-            await Expect(page.Rows).ToHaveCountAsync(100);
-            await page.ScreenshotAsync("all-down");
+        await fixture.Fleet.KillAsync(0, Size - 1);
+        await Expect(page.Count("healthy")).ToHaveTextAsync("0", Live);
+        await Eventually.MatchesAsync(page.CountsAsync, c => c["disconnected"] + c["circuit_open"] == Size, TimeSpan.FromSeconds(60), "every server down in the summary");
+        await Expect(page.Rows).ToHaveCountAsync(100);
+        await page.ScreenshotAsync("all-down");
 
-            await fixture.Fleet.ReviveAsync(0, Size - 1);
-            await Expect(page.Count("healthy")).ToHaveTextAsync(Size.ToString(), Live);
-            await page.ScreenshotAsync("all-back");
-            page.AssertNoErrors();
-        }
-        finally
-        {
-            await fixture.Fleet.ReviveAsync(0, Size - 1);
-        }
+        await fixture.Fleet.ReviveAsync(0, Size - 1);
+        await Expect(page.Count("healthy")).ToHaveTextAsync(Size.ToString(), Live);
+        await page.ScreenshotAsync("all-back");
+        page.AssertNoErrors();
     }
 
     [Fact]
@@ -186,19 +165,12 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
         await using var page = await OpenSignedInAsync("viewer", "26-fleet-polling", beforeLoad: p =>
             p.RouteWebSocketAsync(new Regex("/ws"), ws => ws.CloseAsync(new WebSocketRouteCloseOptions { Code = 1011, Reason = "blocked by the test" })));
         await Expect(page.Connection).ToHaveAttributeAsync("data-state", "polling");
-        try
-        {
-            await fixture.Fleet.KillAsync(20, 29);
-            await Expect(page.Count("healthy")).ToHaveTextAsync((Size - 10).ToString(), Live);
-            await page.ScreenshotAsync("polled-failures");
-            await fixture.Fleet.ReviveAsync(20, 29);
-            await Expect(page.Count("healthy")).ToHaveTextAsync(Size.ToString(), Live);
-            await Expect(page.Connection).ToHaveAttributeAsync("data-state", "polling");
-            page.AssertNoErrors();
-        }
-        finally
-        {
-            await fixture.Fleet.ReviveAsync(20, 29);
-        }
+        await fixture.Fleet.KillAsync(20, 29);
+        await Expect(page.Count("healthy")).ToHaveTextAsync((Size - 10).ToString(), Live);
+        await page.ScreenshotAsync("polled-failures");
+        await fixture.Fleet.ReviveAsync(20, 29);
+        await Expect(page.Count("healthy")).ToHaveTextAsync(Size.ToString(), Live);
+        await Expect(page.Connection).ToHaveAttributeAsync("data-state", "polling");
+        page.AssertNoErrors();
     }
 }
