@@ -18,15 +18,22 @@ public static class DashboardBenchmark
     private const int SignIns = 3;
     private const string Query = "fleet-00042";
 
-    // Every frame's gap since the last reset; installed before the page's own script runs.
+    // The longest gap between frames and the longest task on the main thread since the last reset,
+    // installed before the page's own script runs. A gap with no task as long was the machine's
+    // (Chromium not scheduled), not the page's.
     private const string FrameMonitor = """
-        window.__frames = { max: 0, count: 0, reset() { this.max = 0; this.count = 0; } };
+        window.__frames = { max: 0, task: 0, reset() { this.max = 0; this.task = 0; } };
         (() => {
           let last = performance.now();
-          const loop = (t) => { const gap = t - last; last = t; window.__frames.count++; if (gap > window.__frames.max) window.__frames.max = gap; requestAnimationFrame(loop); };
+          const loop = (t) => { const gap = t - last; last = t; if (gap > window.__frames.max) window.__frames.max = gap; requestAnimationFrame(loop); };
           requestAnimationFrame(loop);
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) window.__frames.task = Math.max(window.__frames.task, entry.duration);
+          }).observe({ type: 'longtask' });
         })();
         """;
+
+    private const string Frames = "() => [window.__frames.max, window.__frames.task]";
 
     private const string Counts = "() => Object.fromEntries([...document.querySelectorAll('[data-count-status]')].map(e => [e.dataset.countStatus, Number(e.textContent) || 0]))";
 
@@ -71,7 +78,7 @@ public static class DashboardBenchmark
         {
             Console.WriteLine("Dashboard in headless Chromium (Debian's, Playwright), one silo process, stateful fleet servers checked every 30 s, an admin signed in.");
             Console.WriteLine();
-            Console.WriteLine("| servers | sign-in to complete summary (median of 3) | keystroke to screen p50 / max | rows in the DOM | all shown down after the kill | longest frame gap while they fail | all shown healthy after revival | longest frame gap while they recover | JS heap |");
+            Console.WriteLine("| servers | sign-in to complete summary (median of 3) | keystroke to screen p50 / max | rows in the DOM | all shown down after the kill | longest frame gap (longest task) while they fail | all shown healthy after revival | longest frame gap (longest task) while they recover | JS heap |");
             Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var size in sizes)
             {
@@ -123,18 +130,18 @@ public static class DashboardBenchmark
             await WaitForCountsAsync(page, c => c["healthy"] == 0 && c["disconnected"] + c["circuit_open"] == servers);
             var down = killed.Elapsed;
             await Task.Delay(TimeSpan.FromSeconds(5)); // the storm's tail: retries and circuits opening
-            var failingGap = await page.EvaluateAsync<double>("() => window.__frames.max");
+            var failing = await page.EvaluateAsync<double[]>(Frames);
 
             await page.EvaluateAsync("() => window.__frames.reset()");
             var revived = Stopwatch.StartNew();
             await rig.Fleet.ReviveAsync(0, servers - 1);
             await WaitForCountsAsync(page, c => c["healthy"] == servers);
             var up = revived.Elapsed;
-            var recoveringGap = await page.EvaluateAsync<double>("() => window.__frames.max");
+            var recovering = await page.EvaluateAsync<double[]>(Frames);
             var heap = await page.EvaluateAsync<double>("() => performance.memory?.usedJSHeapSize ?? 0");
 
             Console.WriteLine(Invariant(
-                $"| {servers:N0} | {Percentiles.Median(signIns):N0} ms | {Percentiles.Of(keystrokes, 0.5):0.0} / {keystrokes[^1]:0.0} ms | {rows} after '{Query}' | {down.TotalSeconds:0.0} s | **{failingGap:N0} ms** | {up.TotalSeconds:0.0} s | {recoveringGap:N0} ms | {heap / 1048576:0} MiB |"));
+                $"| {servers:N0} | {Percentiles.Median(signIns):N0} ms | {Percentiles.Of(keystrokes, 0.5):0.0} / {keystrokes[^1]:0.0} ms | {rows} after '{Query}' | {down.TotalSeconds:0.0} s | **{failing[0]:N0} ms** ({failing[1]:N0} ms) | {up.TotalSeconds:0.0} s | {recovering[0]:N0} ms ({recovering[1]:N0} ms) | {heap / 1048576:0} MiB |"));
         }
         finally
         {

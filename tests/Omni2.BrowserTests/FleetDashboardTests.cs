@@ -143,6 +143,30 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task A_malformed_health_log_still_draws_a_history_and_breaks_nothing()
+    {
+        var name = FleetDashboardFixture.Name(3);
+        await using var page = await OpenSignedInAsync("viewer", "27-fleet-malformed-history", beforeLoad: p =>
+            p.RouteAsync($"**/api/v1/mcp/servers/{name}/health-log*", route => route.FulfillAsync(new RouteFulfillOptions
+            {
+                ContentType = "application/json",
+                Body = """
+                    {"events": [null, 7, "x", {"created_at": "not a time", "new_status": "healthy"},
+                      {"created_at": "2001-01-01T00:00:00Z", "old_status": "melting", "new_status": 42},
+                      {"created_at": null}, {"old_status": "healthy"}], "next_before": "nope"}
+                    """,
+            })));
+
+        await page.Row(name).Locator("button[data-action='expand']").ClickAsync();
+
+        var chart = page.Page.Locator($"tr[data-detail-for='{name}'] svg[role='img']");
+        // The one event with a time is older than the window and names a status the page does not know.
+        await Expect(chart).ToHaveAttributeAsync("aria-label", new Regex("^Status history, last 24 hours: uptime unknown, 0 transition"));
+        await page.ScreenshotAsync("malformed-history");
+        page.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task The_counts_stay_live_while_every_server_fails_at_once()
     {
         await using var page = await OpenSignedInAsync("admin", "25-fleet-mass-failure");

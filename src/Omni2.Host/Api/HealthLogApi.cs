@@ -44,7 +44,7 @@ public static class HealthLogApi
             {
                 return Problems.BadRequest("since must not be in the future.");
             }
-            if (parsed < now - options.Value.Retention)
+            if (now - parsed > options.Value.Retention) // never now - Retention: a configured retention may exceed the calendar
             {
                 return Problems.BadRequest($"since must be within the health log's retention ({options.Value.Retention.TotalDays:0.##} days).");
             }

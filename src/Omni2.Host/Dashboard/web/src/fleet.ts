@@ -132,3 +132,11 @@ function remove(state: FleetState, name: string | null): FleetState {
 export function dismissAlert(state: FleetState): FleetState {
   return { ...state, alert: null };
 }
+
+const ALERT_NAMES = 10;
+
+/** The alert's banner: a mass failure names its first servers, not thousands. */
+export function describeAlert(alert: CriticalAlert): string {
+  const more = alert.servers.length - ALERT_NAMES;
+  return `Critical: ${alert.servers.length} server(s) failing — ${alert.servers.slice(0, ALERT_NAMES).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}

@@ -6,13 +6,13 @@ import { defaultLinkOptions, Link, type ConnectionState } from './connection';
 import { fleetChart } from './charts';
 import { byId, h } from './dom';
 import { describeChanges, describeMessage, type FeedEntry } from './feed';
-import { applyMessage, dismissAlert, emptyFleet, replaceFleet, type FleetState } from './fleet';
+import { applyMessage, describeAlert, dismissAlert, emptyFleet, replaceFleet, type FleetState } from './fleet';
 import { recordCounts, type CountBucket } from './history';
 import { signalRHub as hub } from './hub';
 import { isRecord, KNOWN_STATUSES, parseServers, str, type Server } from './model';
 import { COLUMNS, ServerRow } from './rows';
 import { readToken, type TokenInfo } from './token';
-import { countByStatus, formatView, pageOf, parseView, selectServers, toggleSort, transportsOf, type View } from './view';
+import { countByStatus, formatView, pageOf, parseView, selectServers, statusFilter, toggleSort, transportsOf, type View } from './view';
 
 const TOKEN_KEY = 'omni2.token';
 const FEED_LIMIT = 100;
@@ -183,7 +183,9 @@ function render(): void {
   }
   const selected = selectServers(fleet.servers.values(), view);
   const page = pageOf(selected, view.page);
-  view = { ...view, page: page.page }; // a page past the end (the fleet shrank) is the last one
+  if (fleet.loaded) {
+    view = { ...view, page: page.page }; // a page past the end (the fleet shrank) is the last one
+  }
   renderRows(page.items);
   const query = formatView(view);
   if (query !== location.search.slice(1)) {
@@ -205,9 +207,7 @@ function render(): void {
     ui.search.value = view.query;
   }
   ui.alert.hidden = fleet.alert === null;
-  ui.alertText.textContent = fleet.alert
-    ? `Critical: ${fleet.alert.servers.length} server(s) failing — ${fleet.alert.servers.join(', ')}`
-    : '';
+  ui.alertText.textContent = fleet.alert ? describeAlert(fleet.alert) : '';
 }
 
 /** The page's rows, updated in place, so open details and typed input survive. */
@@ -325,7 +325,7 @@ function buildControls(): void {
   }));
   ui.statusFilter.append(...KNOWN_STATUSES.map((status) => h('option', { value: status }, status.replace(/_/g, ' '))));
   ui.search.addEventListener('input', () => setView({ ...view, query: ui.search.value, page: 0 }));
-  ui.statusFilter.addEventListener('change', () => setView({ ...view, status: parseView(`status=${ui.statusFilter.value}`).status, page: 0 }));
+  ui.statusFilter.addEventListener('change', () => setView({ ...view, status: statusFilter(ui.statusFilter.value), page: 0 }));
   ui.transportFilter.addEventListener('change', () => setView({ ...view, transport: ui.transportFilter.value || null, page: 0 }));
   byId('filters').addEventListener('submit', (event) => event.preventDefault());
   ui.previous.addEventListener('click', () => setView({ ...view, page: view.page - 1 }));

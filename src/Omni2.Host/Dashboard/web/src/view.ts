@@ -39,15 +39,19 @@ const SORT_VALUE: Record<SortKey, (s: Server) => SortValue> = {
   tools: (s) => s.tool_count,
 };
 
+/** The status filter a value names (a URL's, a select's), or none. */
+export function statusFilter(value: string | null): KnownStatus | null {
+  return (KNOWN_STATUSES as readonly (string | null)[]).includes(value) ? (value as KnownStatus) : null;
+}
+
 /** The view a URL's query string describes; anything unreadable in it is the default. */
 export function parseView(search: string): View {
   const params = new URLSearchParams(search);
-  const status = params.get('status');
   const sort = params.get('sort');
   const page = Number(params.get('page') ?? '1');
   return {
     query: params.get('q') ?? '',
-    status: (KNOWN_STATUSES as readonly (string | null)[]).includes(status) ? (status as KnownStatus) : null,
+    status: statusFilter(params.get('status')),
     transport: params.get('transport') || null,
     sort: (SORT_KEYS as readonly (string | null)[]).includes(sort) ? (sort as SortKey) : defaultView.sort,
     direction: params.get('dir') === 'desc' ? 'desc' : 'asc',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMessage, dismissAlert, emptyFleet, replaceFleet, type FleetState } from '../src/fleet';
+import { applyMessage, describeAlert, dismissAlert, emptyFleet, replaceFleet, type FleetState } from '../src/fleet';
 import { changedFields, parseServer, parseServers } from '../src/model';
 
 const view = (name: string, version: number, health_status = 'healthy', extra: Record<string, unknown> = {}) => ({
@@ -216,5 +216,16 @@ describe('polled lists', () => {
     expect(parseServer({ name: 'a', version: 'x', consecutive_failures: '3', enabled: 'yes', next_attempt_at: 5 })).toMatchObject({
       version: 0, consecutive_failures: null, enabled: null, next_attempt_at: null,
     });
+  });
+});
+
+describe('the alert banner', () => {
+  it('names every server of a small alert', () => {
+    expect(describeAlert({ servers: ['a', 'b'], timestamp: null })).toBe('Critical: 2 server(s) failing — a, b');
+  });
+
+  it('names the first ten of a mass failure and counts the rest', () => {
+    const servers = Array.from({ length: 1000 }, (_, i) => `s${i}`);
+    expect(describeAlert({ servers, timestamp: null })).toBe(`Critical: 1000 server(s) failing — ${servers.slice(0, 10).join(', ')} and 990 more`);
   });
 });
