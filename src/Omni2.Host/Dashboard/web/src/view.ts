@@ -28,6 +28,9 @@ const STATUS_RANK: Record<KnownStatus, number> = { circuit_open: 0, disconnected
 
 type SortValue = number | string | null;
 
+// One collator for every comparison: String.localeCompare builds one per call, the most of a sort's time.
+const collator = new Intl.Collator();
+
 const SORT_VALUE: Record<SortKey, (s: Server) => SortValue> = {
   name: (s) => s.name,
   transport: (s) => s.transport,
@@ -89,7 +92,7 @@ export function selectServers(servers: Iterable<Server>, view: View): Server[] {
   const sign = view.direction === 'asc' ? 1 : -1;
   return kept
     .map((server) => ({ server, value: value(server) }))
-    .sort((a, b) => compareValues(a.value, b.value, sign) || a.server.name.localeCompare(b.server.name))
+    .sort((a, b) => compareValues(a.value, b.value, sign) || collator.compare(a.server.name, b.server.name))
     .map((entry) => entry.server);
 }
 
@@ -98,7 +101,7 @@ function compareValues(x: SortValue, y: SortValue, sign: number): number {
   if (x === null || y === null) {
     return x === y ? 0 : x === null ? 1 : -1;
   }
-  return sign * (typeof x === 'string' ? x.localeCompare(String(y)) : x - Number(y));
+  return sign * (typeof x === 'string' ? collator.compare(x, String(y)) : x - Number(y));
 }
 
 export interface Page<T> {
