@@ -18,6 +18,9 @@
 #   mcp-memory one silo process with 10 fleet servers (100 tools): 1,000,000 stateless 2026-07-28
 #          tools/list requests from one user to /mcp, then 10,000 whole sessions (initialize ... DELETE):
 #          the silo's RSS before, after and at its peak, its GC heap, and the session records left.
+#   dashboard the dashboard in headless Chromium with 1,000 and 10,000 stateful fleet servers: sign-in until
+#          the summary counts them all, each search keystroke until it is on screen, the longest gap
+#          between animation frames while every server fails at once and while they recover.
 #   bash bench/run.sh           everything, full size (about 37 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
@@ -41,10 +44,10 @@ while [[ $# -gt 0 ]]; do
     *) modes+=("$1"); shift ;;
   esac
 done
-[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory)
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard)
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
-# push, scale, storm, failover and mcp-memory need PostgreSQL: the test command's, or one started here.
+# push, scale, storm, failover, mcp-memory and dashboard need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 for mode in "${modes[@]}"; do
   dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- "$mode" "${flags[@]}"

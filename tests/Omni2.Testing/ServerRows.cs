@@ -17,6 +17,14 @@ public static class ServerRows
             VALUES ($1, 'stdio', $2, $3::jsonb, $5::jsonb, $4, 5, 20)
             """, name, command, System.Text.Json.JsonSerializer.Serialize(args), intervalSeconds, env);
 
+    /// <summary>Fleet servers 0 to <paramref name="count"/> - 1 as rows named <c>fleet-00000</c> on, in one statement.</summary>
+    public static Task InsertFleetAsync(this PostgresDatabase db, FleetProcess fleet, int count, int intervalSeconds) =>
+        db.ExecuteAsync("""
+            INSERT INTO omni2.mcp_servers (name, transport, url, health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds)
+            SELECT format('fleet-%s', lpad(i::text, 5, '0')), 'streamable_http', $1 || i || '/mcp', $2, 5, 5
+            FROM generate_series(0, $3 - 1) AS i
+            """, new Uri(fleet.BaseAddress, "/servers/").ToString(), intervalSeconds, count);
+
     /// <summary>The server's health-log events, oldest first.</summary>
     public static Task<List<LogRow>> HealthLogAsync(this PostgresDatabase db, string name) =>
         db.QueryAsync(

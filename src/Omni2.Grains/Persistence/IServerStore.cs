@@ -30,7 +30,8 @@ public interface IStatusProjection
 /// <summary>Reads the health log, newest first, a page at a time.</summary>
 public interface IHealthLogReader
 {
-    Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default);
+    /// <summary>Up to <paramref name="limit"/> rows older than event <paramref name="beforeId"/>, written at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Deletes health-log rows past their retention (<see cref="HealthLogOptions.Retention"/>).</summary>

@@ -44,10 +44,12 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         var log = _log.GetValueOrDefault(serverName, []);
-        return Task.FromResult<IReadOnlyList<HealthLogRecord>>([.. log.Reverse().Where(r => beforeId is not { } before || r.Id < before).Take(limit)]);
+        return Task.FromResult<IReadOnlyList<HealthLogRecord>>([.. log.Reverse()
+            .Where(r => (beforeId is not { } before || r.Id < before) && (since is not { } from || r.Entry.CreatedAt >= from))
+            .Take(limit)]);
     }
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)

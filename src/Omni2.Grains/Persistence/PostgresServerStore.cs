@@ -71,18 +71,19 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT event_id, server_name, event_type, old_status, new_status, reason, details::text, created_at, id
             FROM omni2.mcp_health_log
-            WHERE server_name = $1 AND ($2::bigint IS NULL OR id < $2)
+            WHERE server_name = $1 AND ($2::bigint IS NULL OR id < $2) AND ($4::timestamptz IS NULL OR created_at >= $4)
             ORDER BY id DESC
             LIMIT $3
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = serverName });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)since ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<HealthLogRecord>();
         while (await reader.ReadAsync(cancellationToken))

@@ -23,7 +23,6 @@ public static class AdminApi
         servers.MapPost("/{name}/disable", DisableAsync).WithName("DisableServer").WithSummary("Disables a server until it is enabled again.");
         servers.MapPost("/{name}/enable", EnableAsync).WithName("EnableServer").WithSummary("Enables a server (also one the breaker disabled) and connects it.");
         servers.MapPost("/{name}/reset", ResetAsync).WithName("ResetCircuit").WithSummary("Closes the circuit and retries now.");
-        servers.MapGet("/{name}/health-log", HealthLogAsync).WithName("GetHealthLog").WithSummary("The server's transitions, newest first; ?limit= and ?before= page.");
         return app;
     }
 
@@ -132,27 +131,6 @@ public static class AdminApi
         }
         await grains.GetGrain<IMcpServerGrain>(name).ResetCircuitAsync(cancellationToken);
         return await StatusOf(name, configs, grains, time, cancellationToken);
-    }
-
-    private static async Task<IResult> HealthLogAsync(string name, int? limit, long? before, IServerConfigSource configs, IHealthLogReader log, CancellationToken cancellationToken)
-    {
-        if (Paging.LimitProblem(limit) is { } badLimit)
-        {
-            return badLimit;
-        }
-        if (before is < 1)
-        {
-            return Problems.BadRequest("before must be a positive event id.");
-        }
-        if (await FindAsync(name, configs, cancellationToken) is not { Config: not null })
-        {
-            return Missing(name);
-        }
-        var page = limit ?? Paging.DefaultLimit;
-        var records = await log.ReadAsync(name, page, before, cancellationToken);
-        return Results.Ok(new HealthLogPageView(
-            [.. records.Select(HealthLogView.From)],
-            records.Count == page ? records[^1].Id : null));
     }
 
     private static async Task<IResult> StatusOf(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)

@@ -38,6 +38,7 @@ public static class ApiSetup
         app.MapToolsApi();
         app.MapAdminApi();
         app.MapAuditApi();
+        app.MapHealthLogApi();
         app.MapAuthApi();
         return app;
     }

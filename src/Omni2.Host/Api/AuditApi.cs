@@ -1,4 +1,3 @@
-using System.Globalization;
 using Omni2.Grains.Audit;
 using Omni2.Host.Auth;
 
@@ -7,9 +6,6 @@ namespace Omni2.Host.Api;
 /// <summary>The audit of tool calls (admins only): who called what, when, and how it went.</summary>
 public static class AuditApi
 {
-    // RFC 3339 with its offset: a time without one would be read in the silo's own zone.
-    private static readonly string[] TimeFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
-
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/mcp/audit/tool-calls", ReadAsync)
@@ -41,13 +37,13 @@ public static class AuditApi
         DateTimeOffset? until = null;
         if (Given(before) is { } time)
         {
-            if (DateTimeOffset.TryParseExact(time, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            if (Paging.TryParseTime(time, out var parsed))
             {
                 until = parsed;
             }
             else
             {
-                errors["before"] = ["must be an RFC 3339 time with an offset, like 2026-05-01T10:00:00Z"];
+                errors["before"] = [Paging.TimeRule];
             }
         }
         if (errors.Count > 0)

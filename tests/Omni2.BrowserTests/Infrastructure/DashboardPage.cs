@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Omni2.Testing;
 
 namespace Omni2.BrowserTests.Infrastructure;
 
@@ -60,6 +61,19 @@ public sealed class DashboardPage : IAsyncDisposable
     }
 
     public ILocator Row(string server) => Page.Locator($"tr.server[data-server='{server}']");
+
+    /// <summary>Every server row in the DOM (one page of the table).</summary>
+    public ILocator Rows => Page.Locator("tr.server");
+
+    /// <summary>The summary's number of servers in <paramref name="status"/>.</summary>
+    public ILocator Count(string status) => Page.Locator($"[data-count-status='{status}']");
+
+    /// <summary>The summary's numbers, read together.</summary>
+    public async Task<Dictionary<string, int>> CountsAsync() =>
+        await Page.EvaluateAsync<Dictionary<string, int>>(
+            "() => Object.fromEntries([...document.querySelectorAll('[data-count-status]')].map(e => [e.dataset.countStatus, Number(e.textContent)]))");
+
+    public ILocator SearchBox => Page.GetByRole(AriaRole.Searchbox);
 
     public ILocator Badge(string server) => Row(server).Locator("[data-field='status']");
 

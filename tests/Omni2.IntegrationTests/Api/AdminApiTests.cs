@@ -189,4 +189,22 @@ public sealed class AdminApiTests(ApiFixture fixture)
         Assert.Equal(ids.OrderDescending(), ids);
         Assert.Equal("circuit_opened", first.GetProperty("events")[0].GetProperty("event_type").GetString());
     }
+
+    [Fact]
+    public async Task Health_log_since_a_time_holds_only_what_happened_after_it_and_a_viewer_may_read_it()
+    {
+        await using var server = await TestMcpServer.StartAsync();
+        var name = await fixture.A.RegisterHealthyAsync(server, "since");
+        using var viewer = fixture.A.ClientAs("viewer");
+        var cut = DateTimeOffset.UtcNow;
+        await server.StopAsync();
+        await viewer.WaitForHealthAsync(name, "circuit_open");
+
+        var page = await viewer.GetFromJsonAsync<JsonElement>($"/api/v1/mcp/servers/{name}/health-log?since={Uri.EscapeDataString(cut.ToString("O"))}");
+
+        var events = page.GetProperty("events").EnumerateArray().ToList();
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.True(e.GetProperty("created_at").GetDateTimeOffset() >= cut));
+        Assert.DoesNotContain(events, e => e.GetProperty("event_type").GetString() == "connected" && e.GetProperty("old_status").GetString() == "unknown");
+    }
 }

@@ -61,7 +61,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("POST", "/api/v1/mcp/servers/{open}/disable", 401, 403, 403, 200);
         Add("POST", "/api/v1/mcp/servers/{open}/enable", 401, 403, 403, 200);
         Add("POST", "/api/v1/mcp/servers/{open}/reset", 401, 403, 403, 200);
-        Add("GET", "/api/v1/mcp/servers/{open}/health-log", 401, 403, 403, 200);
+        Add("GET", "/api/v1/mcp/servers/{open}/health-log", 401, 200, 200, 200);
         return data;
     }
 
@@ -94,6 +94,8 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
             Assert.Contains(_operatorsOnly, await op.GetStringAsync(path));
         }
         await AssertProblemAsync(await viewer.GetAsync($"/api/v1/mcp/tools/capabilities?server={_operatorsOnly}"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await viewer.GetAsync($"/api/v1/mcp/servers/{_operatorsOnly}/health-log"), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await op.GetAsync($"/api/v1/mcp/servers/{_operatorsOnly}/health-log")).StatusCode);
         var call = await op.PostAsync("/api/v1/mcp/tools/call", Call(_operatorsOnly, "echo", """{"message":"ok"}"""));
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
     }

@@ -55,6 +55,18 @@ public sealed class InMemoryHealthLogTests
     }
 
     [Fact]
+    public async Task A_read_since_a_time_stops_at_it_and_pages_within_it()
+    {
+        var store = await StoreWithAsync(Entry("a", Now.AddHours(-30)), Entry("a", Now.AddHours(-24)), Entry("a", Now.AddHours(-3)), Entry("a", Now.AddHours(-1)));
+
+        var firstPage = await store.ReadAsync("a", 2, since: Now.AddHours(-24));
+        var nextPage = await store.ReadAsync("a", 2, beforeId: firstPage[^1].Id, since: Now.AddHours(-24));
+
+        Assert.Equal([Now.AddHours(-1), Now.AddHours(-3)], firstPage.Select(r => r.Entry.CreatedAt));
+        Assert.Equal([Now.AddHours(-24)], nextPage.Select(r => r.Entry.CreatedAt));
+    }
+
+    [Fact]
     public async Task A_retried_write_of_the_same_event_is_recorded_once()
     {
         var entry = Entry("a", Now);

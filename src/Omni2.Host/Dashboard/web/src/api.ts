@@ -68,7 +68,27 @@ const servers = '/api/v1/mcp/servers/';
 
 export const api = {
   tools: (token: string, server: string) => request('GET', `/api/v1/mcp/tools/capabilities?server=${encodeURIComponent(server)}`, token),
-  healthLog: (token: string, server: string) => request('GET', `${servers}${encodeURIComponent(server)}/health-log?limit=10`, token),
+  /**
+   * The server's transitions since a time, newest first: pages of 500 followed up to 4 of them, so a
+   * server flapping all day costs the page a bounded read (its oldest part is then not drawn).
+   */
+  healthLogSince: async (token: string, server: string, since: Date): Promise<ApiResult & { events: unknown[] }> => {
+    const events: unknown[] = [];
+    let before: unknown = null;
+    for (let page = 0; page < 4; page++) {
+      const query = `since=${encodeURIComponent(since.toISOString())}&limit=500${typeof before === 'number' ? `&before=${before}` : ''}`;
+      const result = await request('GET', `${servers}${encodeURIComponent(server)}/health-log?${query}`, token);
+      if (!result.ok || !isRecord(result.body)) {
+        return { ...result, events };
+      }
+      events.push(...(Array.isArray(result.body.events) ? result.body.events : []));
+      before = result.body.next_before;
+      if (typeof before !== 'number') {
+        return { ...result, events };
+      }
+    }
+    return { status: 200, ok: true, body: null, headers: null, events };
+  },
   call: (token: string, server: string, tool: string, args: Record<string, unknown>) =>
     request('POST', '/api/v1/mcp/tools/call', token, { server, tool, arguments: args }),
   admin: (token: string, server: string, action: string) => request('POST', `${servers}${encodeURIComponent(server)}/${action}`, token),

@@ -36,7 +36,7 @@ function apply(state: FleetState, raw: unknown, allowBatch: boolean): FleetState
       return Array.isArray(raw.snapshot) ? replaceFleet(state, parseServers(raw.snapshot)) : state;
     case 'batch':
       return allowBatch && Array.isArray(raw.events)
-        ? raw.events.reduce<FleetState>((s, e) => apply(s, e, false), state)
+        ? each(state, raw.events, (s, e) => apply(s, e, false))
         : state;
     case 'server_removed':
       return remove(state, str(raw.mcp_name) ?? parseServer(raw.status)?.name ?? null);
@@ -45,7 +45,7 @@ function apply(state: FleetState, raw: unknown, allowBatch: boolean): FleetState
       return servers.length > 0 ? { ...state, alert: { servers, timestamp: str(raw.timestamp) } } : state;
     }
     case 'health_checks':
-      return Array.isArray(raw.checks) ? raw.checks.reduce<FleetState>(advanceLastCheck, state) : state;
+      return Array.isArray(raw.checks) ? each(state, raw.checks, advanceLastCheck) : state;
     case 'session_expired':
       return state;
     default:
@@ -82,26 +82,61 @@ function advanceLastCheck(state: FleetState, raw: unknown): FleetState {
   return put(state, { ...known, last_check_at: at });
 }
 
+/**
+ * While a list (a batch, the checks of health_checks) is applied, its one copy of the servers, made
+ * at its first change: copying the map per item would make a mass failure of n servers cost n².
+ */
+let drafting = false;
+let draft: Map<string, Server> | null = null;
+
+function each(state: FleetState, items: unknown[], step: (state: FleetState, item: unknown) => FleetState): FleetState {
+  const outer = drafting;
+  drafting = true;
+  try {
+    return items.reduce<FleetState>(step, state);
+  } finally {
+    if (!outer) {
+      drafting = false;
+      draft = null;
+    }
+  }
+}
+
+/** The servers to change: the list's draft when there is one, else a copy (the state given is never changed). */
+function writable(state: FleetState): Map<string, Server> {
+  if (drafting && state.servers === draft) {
+    return draft;
+  }
+  const copy = new Map(state.servers);
+  if (drafting) {
+    draft = copy;
+  }
+  return copy;
+}
+
 function put(state: FleetState, server: Server): FleetState {
-  const servers = new Map(state.servers);
+  const servers = writable(state);
   servers.set(server.name, server);
-  return { ...state, servers };
+  return servers === state.servers ? state : { ...state, servers };
 }
 
 function remove(state: FleetState, name: string | null): FleetState {
   if (!name || !state.servers.has(name)) {
     return state;
   }
-  const servers = new Map(state.servers);
+  const servers = writable(state);
   servers.delete(name);
-  return { ...state, servers };
+  return servers === state.servers ? state : { ...state, servers };
 }
 
 export function dismissAlert(state: FleetState): FleetState {
   return { ...state, alert: null };
 }
 
-/** The servers in display order (by name). */
-export function sortedServers(state: FleetState): Server[] {
-  return [...state.servers.values()].sort((a, b) => a.name.localeCompare(b.name));
+const ALERT_NAMES = 10;
+
+/** The alert's banner: a mass failure names its first servers, not thousands. */
+export function describeAlert(alert: CriticalAlert): string {
+  const more = alert.servers.length - ALERT_NAMES;
+  return `Critical: ${alert.servers.length} server(s) failing — ${alert.servers.slice(0, ALERT_NAMES).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

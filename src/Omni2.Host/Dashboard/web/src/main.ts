@@ -1,17 +1,25 @@
-// The dashboard: sign-in, the live fleet table, the event feed and the connection indicator.
+// The dashboard: sign-in, the fleet summary and its last hour, the live fleet table (searched,
+// filtered, sorted and paged, all in the URL), the event feed and the connection indicator.
 import './style.css';
 import { api, describeError, pollStatus } from './api';
 import { defaultLinkOptions, Link, type ConnectionState } from './connection';
+import { fleetChart } from './charts';
 import { byId, h } from './dom';
 import { describeChanges, describeMessage, type FeedEntry } from './feed';
-import { applyMessage, dismissAlert, emptyFleet, replaceFleet, sortedServers, type FleetState } from './fleet';
+import { applyMessage, describeAlert, dismissAlert, emptyFleet, replaceFleet, type FleetState } from './fleet';
+import { recordCounts, type CountBucket } from './history';
 import { signalRHub as hub } from './hub';
-import { isRecord, parseServers, str } from './model';
+import { isRecord, KNOWN_STATUSES, parseServers, str, type Server } from './model';
 import { COLUMNS, ServerRow } from './rows';
 import { readToken, type TokenInfo } from './token';
+import { countByStatus, formatView, pageOf, parseView, selectServers, statusFilter, toggleSort, transportsOf, type View } from './view';
 
 const TOKEN_KEY = 'omni2.token';
 const FEED_LIMIT = 100;
+/** The fleet chart: one bar a minute over the last hour, sampled every 5 s. */
+const BUCKET_MS = 60_000;
+const FLEET_WINDOW_MS = 3_600_000;
+const SAMPLE_EVERY_S = 5;
 
 interface Session {
   token: string;
@@ -22,6 +30,10 @@ interface Session {
 let session: Session | null = null;
 let fleet: FleetState = emptyFleet;
 let connection: ConnectionState = 'connecting';
+let view: View = parseView(location.search);
+let buckets: CountBucket[] = [];
+let renderPending = false;
+/** The rows of the page shown: never more than a page, whatever the fleet's size. */
 const rows = new Map<string, ServerRow>();
 
 const ui = {
@@ -39,6 +51,17 @@ const ui = {
   head: byId('servers-head'),
   body: byId('servers-body'),
   empty: byId('empty'),
+  noMatch: byId('no-match'),
+  summary: byId('summary'),
+  fleetChart: byId('fleet-chart'),
+  search: byId<HTMLInputElement>('search'),
+  statusFilter: byId<HTMLSelectElement>('status-filter'),
+  transportFilter: byId<HTMLSelectElement>('transport-filter'),
+  shown: byId('shown'),
+  pager: byId('pager'),
+  pageLabel: byId('page-label'),
+  previous: byId<HTMLButtonElement>('page-previous'),
+  next: byId<HTMLButtonElement>('page-next'),
   feed: byId('feed'),
 };
 
@@ -97,6 +120,8 @@ function signOut(reason = ''): void {
   }
   rows.clear();
   fleet = emptyFleet;
+  buckets = [];
+  ui.fleetChart.replaceChildren();
   setConnection('offline');
   ui.who.textContent = '';
   ui.signOut.hidden = true;
@@ -132,12 +157,64 @@ function setConnection(state: ConnectionState): void {
   }
 }
 
-/** Shows a new fleet state: rows updated in place, so open details and typed input survive. */
+/** Takes a new fleet state; the page shows it at the next frame, however many arrive before. */
 function update(next: FleetState): void {
   fleet = next;
-  const servers = sortedServers(fleet);
+  scheduleRender();
+}
+
+function setView(next: View): void {
+  view = next;
+  scheduleRender();
+}
+
+function scheduleRender(): void {
+  if (!renderPending) {
+    renderPending = true;
+    requestAnimationFrame(render);
+  }
+}
+
+function render(): void {
+  renderPending = false;
+  renderSummary();
+  if (buckets.length === 0) {
+    sampleFleet(Date.now()); // the chart's first bar as soon as the fleet is known
+  }
+  const selected = selectServers(fleet.servers.values(), view);
+  const page = pageOf(selected, view.page);
+  if (fleet.loaded) {
+    view = { ...view, page: page.page }; // a page past the end (the fleet shrank) is the last one
+  }
+  renderRows(page.items);
+  const query = formatView(view);
+  if (query !== location.search.slice(1)) {
+    history.replaceState(null, '', query ? `?${query}` : location.pathname);
+  }
+  ui.empty.hidden = !fleet.loaded || fleet.servers.size > 0;
+  ui.noMatch.hidden = fleet.servers.size === 0 || selected.length > 0;
+  ui.shown.textContent = fleet.loaded ? `${selected.length} of ${fleet.servers.size} server(s)` : '';
+  ui.pager.hidden = page.pages < 2;
+  ui.pageLabel.textContent = `${page.first + 1}–${page.first + page.items.length} of ${page.total}`;
+  ui.previous.disabled = page.page === 0;
+  ui.next.disabled = page.page >= page.pages - 1;
+  for (const th of ui.head.querySelectorAll<HTMLElement>('th[data-sort]')) {
+    th.setAttribute('aria-sort', th.dataset.sort === view.sort ? (view.direction === 'asc' ? 'ascending' : 'descending') : 'none');
+  }
+  setOptions(ui.transportFilter, transportsOf(fleet.servers.values()), view.transport);
+  ui.statusFilter.value = view.status ?? '';
+  if (ui.search.value !== view.query) {
+    ui.search.value = view.query;
+  }
+  ui.alert.hidden = fleet.alert === null;
+  ui.alertText.textContent = fleet.alert ? describeAlert(fleet.alert) : '';
+}
+
+/** The page's rows, updated in place, so open details and typed input survive. */
+function renderRows(servers: readonly Server[]): void {
+  const shown = new Set(servers.map((s) => s.name));
   for (const [name, row] of rows) {
-    if (!fleet.servers.has(name)) {
+    if (!shown.has(name)) {
       row.main.remove();
       row.detail.remove();
       rows.delete(name);
@@ -163,15 +240,43 @@ function update(next: FleetState): void {
     }
     previous = row.detail;
   }
-  ui.empty.hidden = !fleet.loaded || servers.length > 0;
-  ui.alert.hidden = fleet.alert === null;
-  ui.alertText.textContent = fleet.alert
-    ? `Critical: ${fleet.alert.servers.length} server(s) failing — ${fleet.alert.servers.join(', ')}`
-    : '';
+}
+
+/** The count per status; the one filtered on is pressed. */
+function renderSummary(): void {
+  const counts = countByStatus(fleet.servers.values());
+  for (const button of ui.summary.querySelectorAll<HTMLButtonElement>('button[data-filter-status]')) {
+    const status = button.dataset.filterStatus as keyof typeof counts;
+    const count = button.querySelector<HTMLElement>('[data-count-status]')!;
+    const text = fleet.loaded ? String(counts[status]) : '…';
+    if (count.textContent !== text) {
+      count.textContent = text;
+    }
+    button.setAttribute('aria-pressed', String(view.status === status));
+  }
+}
+
+function sampleFleet(now: number): void {
+  if (!fleet.loaded) {
+    return;
+  }
+  buckets = recordCounts(buckets, now, countByStatus(fleet.servers.values()), BUCKET_MS, FLEET_WINDOW_MS);
+  ui.fleetChart.replaceChildren(fleetChart(buckets, BUCKET_MS, FLEET_WINDOW_MS, now));
+}
+
+/** A select's options after its first ('any'), kept when they are the same, so an open list does not close. */
+function setOptions(select: HTMLSelectElement, values: string[], selected: string | null): void {
+  const current = [...select.options].slice(1).map((o) => o.value);
+  const wanted = selected && !values.includes(selected) ? [...values, selected] : values;
+  if (current.join('\n') !== wanted.join('\n')) {
+    select.replaceChildren(select.options[0]!, ...wanted.map((v) => h('option', { value: v }, v.replace(/_/g, ' '))));
+  }
+  select.value = selected ?? '';
 }
 
 function addFeed(entries: FeedEntry[]): void {
-  for (const entry of entries) {
+  // A mass failure brings one entry per server: only the newest can stay.
+  for (const entry of entries.slice(-FEED_LIMIT)) {
     const time = new Date(entry.at);
     ui.feed.prepend(h('li', { class: `feed-${entry.level}` },
       h('time', { datetime: entry.at }, Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString()), ' ', entry.text));
@@ -201,18 +306,48 @@ async function devSignIn(role: string): Promise<void> {
   }
 }
 
+/** The sortable header, the summary's counts and the filters; each changes the view. */
+function buildControls(): void {
+  ui.head.replaceChildren(h('tr', {}, ...COLUMNS.map((column) => {
+    if (!column.sort) {
+      return h('th', { scope: 'col' }, column.label);
+    }
+    const key = column.sort;
+    const button = h('button', { type: 'button', class: 'sort', 'data-sort-key': key }, column.label);
+    button.addEventListener('click', () => setView(toggleSort(view, key)));
+    return h('th', { scope: 'col', 'data-sort': key, 'aria-sort': 'none' }, button);
+  })));
+  ui.summary.replaceChildren(...KNOWN_STATUSES.map((status) => {
+    const button = h('button', { type: 'button', class: `count count-${status}`, 'data-filter-status': status, 'aria-pressed': 'false', title: `Show only ${status.replace(/_/g, ' ')} servers` },
+      h('span', { class: 'count-number', 'data-count-status': status }, '…'), h('span', { class: 'count-label' }, status.replace(/_/g, ' ')));
+    button.addEventListener('click', () => setView({ ...view, status: view.status === status ? null : status, page: 0 }));
+    return h('li', {}, button);
+  }));
+  ui.statusFilter.append(...KNOWN_STATUSES.map((status) => h('option', { value: status }, status.replace(/_/g, ' '))));
+  ui.search.addEventListener('input', () => setView({ ...view, query: ui.search.value, page: 0 }));
+  ui.statusFilter.addEventListener('change', () => setView({ ...view, status: statusFilter(ui.statusFilter.value), page: 0 }));
+  ui.transportFilter.addEventListener('change', () => setView({ ...view, transport: ui.transportFilter.value || null, page: 0 }));
+  byId('filters').addEventListener('submit', (event) => event.preventDefault());
+  ui.previous.addEventListener('click', () => setView({ ...view, page: view.page - 1 }));
+  ui.next.addEventListener('click', () => setView({ ...view, page: view.page + 1 }));
+}
+
 function start(): void {
-  ui.head.replaceChildren(h('tr', {}, ...COLUMNS.map((c) => h('th', {}, c))));
+  buildControls();
   byId('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
     signIn(ui.tokenInput.value.trim());
   });
   ui.signOut.addEventListener('click', () => signOut());
   byId('alert-dismiss').addEventListener('click', () => update(dismissAlert(fleet)));
+  let seconds = 0;
   setInterval(() => {
     const now = Date.now();
     for (const row of rows.values()) {
       row.tick(now);
+    }
+    if (seconds++ % SAMPLE_EVERY_S === 0) {
+      sampleFleet(now);
     }
   }, 1000);
   void offerDevSignIn();

@@ -1,12 +1,16 @@
-// One server in the table: its row, and the details it expands to (tools, call form, health log).
+// One server in the table: its row, and the details it expands to (tools, call form, status
+// history and health log).
 import { api, describeError } from './api';
+import { historyChart } from './charts';
 import { ADMIN_ACTIONS, getAdminButtonState, getButtonState, type AdminAction } from './buttons';
 import type { ConnectionState } from './connection';
 import { h, setButton } from './dom';
+import { historySpans, readTransitions } from './history';
 import { changedFields, isRecord, statusKind, str, type Server } from './model';
 import { formatAgo, formatCountdown } from './time';
 import { canCallTools, type Role } from './token';
 import { parseTools, ToolForm, type Tool } from './toolForm';
+import type { SortKey } from './view';
 
 export interface RowContext {
   token(): string;
@@ -17,17 +21,33 @@ export interface RowContext {
   log(text: string, level: 'info' | 'warn' | 'error'): void;
 }
 
-export const COLUMNS = ['Server', 'Status', 'Circuit', 'Failures', 'Last check', 'Next attempt', 'Tools', 'Actions'];
+export const COLUMNS: { label: string; sort: SortKey | null }[] = [
+  { label: 'Server', sort: 'name' },
+  { label: 'Transport', sort: 'transport' },
+  { label: 'Status', sort: 'status' },
+  { label: 'Circuit', sort: 'circuit' },
+  { label: 'Failures', sort: 'failures' },
+  { label: 'Last check', sort: 'last_check' },
+  { label: 'Next attempt', sort: 'next_attempt' },
+  { label: 'Tools', sort: 'tools' },
+  { label: 'Actions', sort: null },
+];
+
+/** The window of the status history an expanded row shows. */
+const HISTORY_MS = 24 * 3_600_000;
+const LOG_ROWS = 10;
 
 export class ServerRow {
   readonly main: HTMLTableRowElement;
   readonly detail: HTMLTableRowElement;
-  private readonly cells: Record<'toggle' | 'status' | 'notEnabled' | 'circuit' | 'failures' | 'lastCheck' | 'next' | 'tools', HTMLElement>;
+  private readonly cells: Record<'toggle' | 'transport' | 'status' | 'notEnabled' | 'circuit' | 'failures' | 'lastCheck' | 'next' | 'tools', HTMLElement>;
   private readonly callButton: HTMLButtonElement | null;
   private readonly adminButtons = new Map<AdminAction, HTMLButtonElement>();
   private readonly toolList = h('div', { class: 'tool-list' });
   private readonly formSlot = h('div', { class: 'form-slot' });
   private readonly logBody = h('tbody');
+  private readonly historySlot = h('div', { class: 'history-slot' });
+  private readonly historyHover = h('p', { class: 'history-hover muted', 'aria-live': 'polite' });
   private readonly lastError = h('p', { class: 'last-error', hidden: true });
   private expanded = false;
   private toolsKey = '';
@@ -39,6 +59,7 @@ export class ServerRow {
     toggle.addEventListener('click', () => this.setExpanded(!this.expanded));
     this.cells = {
       toggle,
+      transport: h('td', { 'data-field': 'transport' }),
       status: h('span', { class: 'badge', 'data-field': 'status' }),
       notEnabled: h('span', { class: 'flag', title: 'The server is switched off in its configuration' }, 'not enabled'),
       circuit: h('td', { 'data-field': 'circuit' }),
@@ -63,17 +84,17 @@ export class ServerRow {
       }
     }
     this.main = h('tr', { 'data-server': server.name, class: 'server' },
-      h('td', {}, toggle), h('td', {}, this.cells.status, ' ', this.cells.notEnabled), this.cells.circuit, this.cells.failures,
+      h('td', {}, toggle), this.cells.transport, h('td', {}, this.cells.status, ' ', this.cells.notEnabled), this.cells.circuit, this.cells.failures,
       this.cells.lastCheck, this.cells.next, this.cells.tools, actions);
     const sections: Node[] = [
       h('section', { class: 'tools' }, h('h3', {}, 'Tools'), this.toolList, this.formSlot),
-    ];
-    if (ctx.role() === 'admin') {
-      sections.push(h('section', { class: 'log' }, h('h3', {}, 'Recent transitions'),
+      h('section', { class: 'log' },
+        h('h3', {}, 'Status history, last 24 hours'), this.historySlot, this.historyHover,
+        h('h3', {}, 'Recent transitions'),
         h('table', { class: 'log-table' },
           h('thead', {}, h('tr', {}, ...['When', 'Event', 'From', 'To', 'Reason'].map((c) => h('th', {}, c)))),
-          this.logBody)));
-    }
+          this.logBody)),
+    ];
     this.detail = h('tr', { class: 'detail', 'data-detail-for': server.name, hidden: true },
       h('td', { colspan: String(COLUMNS.length) }, this.lastError, h('div', { class: 'detail-grid' }, ...sections)));
     this.render();
@@ -100,6 +121,7 @@ export class ServerRow {
   private render(): void {
     const server = this.server;
     const kind = statusKind(server.health_status);
+    this.cells.transport.textContent = (server.transport ?? '—').replace(/_/g, ' ');
     this.cells.status.textContent = server.health_status.replace(/_/g, ' ');
     this.cells.status.className = `badge badge-${kind}`;
     this.cells.status.dataset.status = server.health_status;
@@ -153,16 +175,16 @@ export class ServerRow {
     }
   }
 
-  /** Reloads what changed: tools when health or tool count did, the log when the version did. */
+  /** Reloads what changed: tools when health or tool count did, the history when the version did. */
   private refreshDetails(): void {
     const key = `${this.server.health_status}|${this.server.tool_count}`;
     if (key !== this.toolsKey) {
       this.toolsKey = key;
       void this.loadTools(key);
     }
-    if (this.ctx.role() === 'admin' && this.server.version !== this.logVersion) {
+    if (this.server.version !== this.logVersion) {
       this.logVersion = this.server.version;
-      void this.loadLog(this.server.version);
+      void this.loadHistory(this.server.version);
     }
   }
 
@@ -214,20 +236,25 @@ export class ServerRow {
     this.refreshButtons();
   }
 
-  private async loadLog(version: number): Promise<void> {
-    const result = await api.healthLog(this.ctx.token(), this.server.name);
+  private async loadHistory(version: number): Promise<void> {
+    const now = Date.now();
+    const result = await api.healthLogSince(this.ctx.token(), this.server.name, new Date(now - HISTORY_MS));
     if (version !== this.logVersion) {
       return;
     }
     if (!result.ok) {
+      this.historySlot.replaceChildren(h('p', { class: 'muted' }, describeError(result)));
       this.logBody.replaceChildren(h('tr', {}, h('td', { colspan: '5', class: 'muted' }, describeError(result))));
       return;
     }
-    const events = isRecord(result.body) && Array.isArray(result.body.events) ? result.body.events.filter(isRecord) : [];
+    const history = historySpans(readTransitions(result.events), now - HISTORY_MS, now, this.server.health_status);
+    this.historyHover.textContent = 'Hover or focus a mark to see its transition.';
+    this.historySlot.replaceChildren(historyChart(history, (text) => { this.historyHover.textContent = text; }));
+    const events = result.events.filter(isRecord).slice(0, LOG_ROWS);
     this.logBody.replaceChildren(...(events.length === 0
-      ? [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, 'No transitions yet.'))]
+      ? [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, 'No transitions in the last 24 hours.'))]
       : events.map((e) => h('tr', {},
-        h('td', { title: str(e.created_at) ?? '' }, formatAgo(str(e.created_at), Date.now())),
+        h('td', { title: str(e.created_at) ?? '' }, formatAgo(str(e.created_at), now)),
         h('td', {}, str(e.event_type) ?? '—'),
         h('td', {}, str(e.old_status) ?? '—'),
         h('td', {}, str(e.new_status) ?? '—'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMessage, dismissAlert, emptyFleet, replaceFleet, sortedServers, type FleetState } from '../src/fleet';
+import { applyMessage, describeAlert, dismissAlert, emptyFleet, replaceFleet, type FleetState } from '../src/fleet';
 import { changedFields, parseServer, parseServers } from '../src/model';
 
 const view = (name: string, version: number, health_status = 'healthy', extra: Record<string, unknown> = {}) => ({
@@ -97,6 +97,25 @@ describe('batch', () => {
     });
     expect(statusOf(state, 'a')).toBe('circuit_open');
     expect(state.servers.has('b')).toBe(false);
+  });
+
+  it('a batch leaves the state it was applied to as it was, and so does the next message', () => {
+    const before = snapshot(view('a', 1), view('b', 1));
+    const after = applyMessage(before, { type: 'batch', events: [
+      { type: 'mcp_status_change', status: view('a', 2, 'disconnected') },
+      { type: 'mcp_status_change', status: view('b', 2, 'disconnected') },
+    ] });
+    const next = applyMessage(after, { type: 'mcp_status_change', status: view('a', 3, 'circuit_open') });
+    expect([statusOf(before, 'a'), statusOf(before, 'b')]).toEqual(['healthy', 'healthy']);
+    expect([statusOf(after, 'a'), statusOf(after, 'b')]).toEqual(['disconnected', 'disconnected']);
+    expect(statusOf(next, 'a')).toBe('circuit_open');
+  });
+
+  it('a mass failure of 10,000 servers in one batch is applied whole', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `s${i}`);
+    const before = snapshot(...names.map((n) => view(n, 1)));
+    const after = applyMessage(before, { type: 'batch', events: names.map((n) => ({ type: 'mcp_status_change', status: view(n, 2, 'disconnected') })) });
+    expect([...after.servers.values()].every((s) => s.health_status === 'disconnected')).toBe(true);
   });
 
   it('a batch without a list changes nothing', () => {
@@ -198,8 +217,15 @@ describe('polled lists', () => {
       version: 0, consecutive_failures: null, enabled: null, next_attempt_at: null,
     });
   });
+});
 
-  it('servers are shown by name', () => {
-    expect(sortedServers(snapshot(view('b', 1), view('a', 1))).map((s) => s.name)).toEqual(['a', 'b']);
+describe('the alert banner', () => {
+  it('names every server of a small alert', () => {
+    expect(describeAlert({ servers: ['a', 'b'], timestamp: null })).toBe('Critical: 2 server(s) failing — a, b');
+  });
+
+  it('names the first ten of a mass failure and counts the rest', () => {
+    const servers = Array.from({ length: 1000 }, (_, i) => `s${i}`);
+    expect(describeAlert({ servers, timestamp: null })).toBe(`Critical: 1000 server(s) failing — ${servers.slice(0, 10).join(', ')} and 990 more`);
   });
 });

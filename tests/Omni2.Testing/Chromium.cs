@@ -1,9 +1,8 @@
 using Microsoft.Playwright;
-using Omni2.Testing;
 
-namespace Omni2.BrowserTests.Infrastructure;
+namespace Omni2.Testing;
 
-/// <summary>Debian's headless Chromium driven by Playwright, and the dashboard build it is pointed at.</summary>
+/// <summary>Debian's headless Chromium driven by Playwright, and the dashboard build it is pointed at (the browser tests and the dashboard benchmark).</summary>
 public static class Chromium
 {
     public const string ExecutablePath = "/usr/bin/chromium";
