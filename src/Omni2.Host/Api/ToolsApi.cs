@@ -57,7 +57,7 @@ public static class ToolsApi
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
         var now = time.GetUtcNow();
-        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, now, roles))]));
+        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, roles))]));
     }
 
     private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server)
@@ -73,7 +73,7 @@ public static class ToolsApi
         {
             var healthy = s.VisibleTo(roles)
                 .Where(e => e.Status.Status == HealthStatus.Healthy && (server is null || e.Server.Name == server));
-            var view = new ToolListView([.. healthy.SelectMany(e => e.Tools.Select(t => ToolView.From(e.Server.Name, t)))]);
+            var view = new ToolListView([.. healthy.SelectMany(e => e.VisibleTools(roles).Select(t => ToolView.From(e.Server.Name, t)))]);
             return JsonSerializer.SerializeToUtf8Bytes(view, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
         });
         return Results.Bytes(json, "application/json");
@@ -112,8 +112,8 @@ public static class ToolsApi
             audit?.Ended(ToolCallAuditOutcome.UnknownServer);
             return Problems.NotFound($"There is no MCP server '{body.Server}'.");
         }
-        var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText()), context.RequestAborted);
+        var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name).CallToolAsync(
+            new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText(), Hidden: !Roles.MayUse(roles, entry.Server, body.Tool!)), context.RequestAborted);
         audit?.Ended(ToolCallAuditOutcomes.Of(result));
         return result.Outcome switch
         {

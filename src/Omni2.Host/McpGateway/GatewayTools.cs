@@ -30,7 +30,7 @@ public static class GatewayTools
     public static IReadOnlyList<Tool> VisibleTools(CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
         snapshot.Rendered("mcp-tools|" + string.Join(',', roles), s => (IReadOnlyList<Tool>)[.. s.VisibleTo(roles)
             .Where(e => e.Status.Status == HealthStatus.Healthy)
-            .SelectMany(e => e.Tools.Select(tool => ToProtocol(e.Server.Name, tool)))]);
+            .SelectMany(e => e.VisibleTools(roles).Select(tool => ToProtocol(e.Server.Name, tool)))]);
 
     public static async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ public static class GatewayTools
         var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
         var result = await context.Services!.GetRequiredService<IGrainFactory>()
             .GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(tool, arguments), cancellationToken);
+            .CallToolAsync(new ToolCallRequest(tool, arguments, Hidden: !Roles.MayUse(roles, entry.Server, tool)), cancellationToken);
         audit?.Ended(ToolCallAuditOutcomes.Of(result));
         return result.Outcome switch
         {
