@@ -107,26 +107,40 @@ public sealed class McpConnection : IAsyncDisposable
     public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         BoundedAsync(ListAllToolsAsync, timeout, cancellationToken);
 
+    /// <summary>Calls a tool, bounded by <paramref name="timeout"/> (see <see cref="RequestAsync{TParams, TResult}"/>).</summary>
+    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RequestAsync<CallToolRequestParams, CallToolResult>(
+            RequestMethods.ToolsCall, new CallToolRequestParams { Name = tool, Arguments = arguments.ToDictionary() }, $"'{tool}'", timeout, cancellationToken);
+
+    /// <summary><c>resources/read</c>, bounded and cancelled upstream like <see cref="CallToolAsync"/>.</summary>
+    public Task<ReadResourceResult> ReadResourceAsync(string uri, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RequestAsync<ReadResourceRequestParams, ReadResourceResult>(
+            RequestMethods.ResourcesRead, new ReadResourceRequestParams { Uri = uri }, $"resource '{uri}'", timeout, cancellationToken);
+
+    /// <summary><c>prompts/get</c>, bounded and cancelled upstream like <see cref="CallToolAsync"/>.</summary>
+    public Task<GetPromptResult> GetPromptAsync(string prompt, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RequestAsync<GetPromptRequestParams, GetPromptResult>(
+            RequestMethods.PromptsGet, new GetPromptRequestParams { Name = prompt, Arguments = arguments.ToDictionary() }, $"prompt '{prompt}'", timeout, cancellationToken);
+
     /// <summary>
-    /// Calls a tool, bounded by <paramref name="timeout"/>. A call that times out or that the caller
+    /// One request, bounded by <paramref name="timeout"/>. A request that times out or that the caller
     /// cancels is cancelled upstream with <c>notifications/cancelled</c>, so the server stops working
     /// for nobody. The notice is sent here: the SDK sends one only for a request it had finished
     /// sending, and on streamable HTTP a request's POST is only finished when it is answered.
     /// </summary>
-    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    private async Task<TResult> RequestAsync<TParams, TResult>(string method, TParams parameters, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var request = new JsonRpcRequest
         {
             Id = new RequestId($"omni2-{Guid.NewGuid():N}"),
-            Method = RequestMethods.ToolsCall,
-            Params = JsonSerializer.SerializeToNode(
-                new CallToolRequestParams { Name = tool, Arguments = arguments.ToDictionary() }, McpJsonUtilities.DefaultOptions),
+            Method = method,
+            Params = JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions),
         };
         try
         {
             var response = await BoundedAsync(token => _client.SendRequestAsync(request, token), timeout, cancellationToken);
-            return JsonSerializer.Deserialize<CallToolResult>(response.Result, McpJsonUtilities.DefaultOptions)
-                ?? throw new McpException($"'{tool}' returned no result");
+            return JsonSerializer.Deserialize<TResult>(response.Result, McpJsonUtilities.DefaultOptions)
+                ?? throw new McpException($"{what} returned no result");
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {

@@ -168,7 +168,7 @@ public static class ToolCallMapper
                 var outcome = protocol.ErrorCode switch
                 {
                     McpErrorCode.InvalidParams => ToolCallOutcome.InvalidArguments,
-                    McpErrorCode.MethodNotFound => ToolCallOutcome.UnknownTool,
+                    McpErrorCode.MethodNotFound or McpErrorCode.ResourceNotFound => ToolCallOutcome.UnknownTool,
                     _ => ToolCallOutcome.UpstreamFailure,
                 };
                 return (Failed(outcome, $"MCP server '{server}' rejected '{tool}': {protocol.Message}", durationMs), false);
