@@ -97,10 +97,7 @@ public static class ToolsApi
         {
             errors["tool"] = ["is required"];
         }
-        if (body.Arguments is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } arguments)
-        {
-            errors["arguments"] = [$"must be a JSON object, not {arguments.ValueKind.ToString().ToLowerInvariant()}"];
-        }
+        CheckArguments(body.Arguments, errors);
         if (errors.Count > 0)
         {
             return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
@@ -115,21 +112,33 @@ public static class ToolsApi
         var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name).CallToolAsync(
             new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText(), Hidden: !Roles.MayUse(roles, entry.Server, body.Tool!)), context.RequestAborted);
         audit?.Ended(ToolCallAuditOutcomes.Of(result));
-        return result.Outcome switch
-        {
-            ToolCallOutcome.Completed => Results.Ok(new ToolCallView(
-                Parse(result.ContentJson ?? "[]"),
-                result.StructuredContentJson is { } structured ? Parse(structured) : null,
-                result.IsError,
-                Math.Round(result.DurationMs, 3))),
-            ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
-            ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
-            ToolCallOutcome.Unavailable => Unavailable(context, result),
-            ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
-            ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),
-            _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
-        };
+        return UpstreamAnswer(context, result, () => Results.Ok(new ToolCallView(
+            Parse(result.ContentJson ?? "[]"),
+            result.StructuredContentJson is { } structured ? Parse(structured) : null,
+            result.IsError,
+            Math.Round(result.DurationMs, 3))));
     }
+
+    /// <summary>A request's <c>arguments</c>, when given, are a JSON object (or null).</summary>
+    internal static void CheckArguments(JsonElement? arguments, Dictionary<string, string[]> errors)
+    {
+        if (arguments is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } given)
+        {
+            errors["arguments"] = [$"must be a JSON object, not {given.ValueKind.ToString().ToLowerInvariant()}"];
+        }
+    }
+
+    /// <summary>What a call or read through a server's grain answers: <paramref name="completed"/>, or its outcome's problem.</summary>
+    internal static IResult UpstreamAnswer(HttpContext context, ToolCallResult result, Func<IResult> completed) => result.Outcome switch
+    {
+        ToolCallOutcome.Completed => completed(),
+        ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
+        ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
+        ToolCallOutcome.Unavailable => Unavailable(context, result),
+        ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
+        ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),
+        _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
+    };
 
     private static IResult Unavailable(HttpContext context, ToolCallResult result)
     {
@@ -138,7 +147,7 @@ public static class ToolsApi
         return Problems.Status(StatusCodes.Status503ServiceUnavailable, "MCP server unavailable", $"{result.Detail}; retry in {retryAfter} s");
     }
 
-    private static JsonElement Parse(string json)
+    internal static JsonElement Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Omni2.Contracts;
+using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
+
+namespace Omni2.Host.Api;
+
+/// <summary>
+/// Resource reads and prompt gets for the dashboard's backend: each goes to the grain that owns its
+/// server and is answered as a tool call is (the same admission, timeout, passive health and problems),
+/// named by the server and its own URI or prompt name. Reading needs the read policy, as listing does.
+/// </summary>
+public static class ReadsApi
+{
+    public static IEndpointRouteBuilder MapReadsApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("/api/v1/mcp").WithTags("Resources and prompts").RequireAuthorization(Policies.Read);
+
+        reads.MapPost("/resources/read", ReadResourceAsync)
+            .WithName("ReadResource").WithSummary("Reads a resource (by the server's own URI) through the grain that owns its server.");
+        reads.MapPost("/prompts/get", GetPromptAsync)
+            .WithName("GetPrompt").WithSummary("Gets a prompt with its arguments (strings) through the grain that owns its server.");
+        return app;
+    }
+
+    private static async Task<IResult> ReadResourceAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<ResourceReadBody>(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        Require(body!.Server, "server", errors);
+        Require(body.Uri, "uri", errors);
+        if (errors.Count > 0)
+        {
+            return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
+        }
+        if (Owner(context, catalog, grains, body.Server!) is not { } owner)
+        {
+            return Problems.NotFound($"There is no MCP server '{body.Server}'.");
+        }
+        var result = await owner.ReadAsync(new McpReadRequest(McpReadKind.Resource, body.Uri!), context.RequestAborted);
+        return ToolsApi.UpstreamAnswer(context, result, () =>
+        {
+            using var read = JsonDocument.Parse(result.ContentJson!);
+            return Results.Ok(new ResourceReadView(read.RootElement.GetProperty("contents").Clone(), Math.Round(result.DurationMs, 3)));
+        });
+    }
+
+    private static async Task<IResult> GetPromptAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<PromptGetBody>(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        Require(body!.Server, "server", errors);
+        Require(body.Prompt, "prompt", errors);
+        ToolsApi.CheckArguments(body.Arguments, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
+        }
+        if (Owner(context, catalog, grains, body.Server!) is not { } owner)
+        {
+            return Problems.NotFound($"There is no MCP server '{body.Server}'.");
+        }
+        var result = await owner.ReadAsync(new McpReadRequest(McpReadKind.Prompt, body.Prompt!, body.Arguments?.GetRawText()), context.RequestAborted);
+        return ToolsApi.UpstreamAnswer(context, result, () =>
+        {
+            using var prompt = JsonDocument.Parse(result.ContentJson!);
+            var description = prompt.RootElement.TryGetProperty("description", out var d) && d.ValueKind is JsonValueKind.String ? d.GetString() : null;
+            return Results.Ok(new PromptView(description, prompt.RootElement.GetProperty("messages").Clone(), Math.Round(result.DurationMs, 3)));
+        });
+    }
+
+    /// <summary>The grain of a server the caller may see; none for one it may not (answered as an unknown server).</summary>
+    private static IMcpServerGrain? Owner(HttpContext context, ServerCatalog catalog, IGrainFactory grains, string server) =>
+        catalog.Current.Find(server, Roles.Of(context.User)) is { } entry ? grains.GetGrain<IMcpServerGrain>(entry.Server.Name) : null;
+
+    private static void Require(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors[field] = ["is required"];
+        }
+    }
+}
+
+public sealed record ResourceReadBody(string? Server, string? Uri);
+
+public sealed record PromptGetBody(string? Server, string? Prompt, JsonElement? Arguments);
+
+/// <summary>A resource's contents, each as MCP spells it (<c>uri</c>, <c>mimeType</c>, <c>text</c> or <c>blob</c>).</summary>
+public sealed record ResourceReadView(JsonElement Contents, double DurationMs);
+
+/// <summary>A prompt's messages, each as MCP spells it (<c>role</c>, <c>content</c>).</summary>
+public sealed record PromptView(string? Description, JsonElement Messages, double DurationMs);
