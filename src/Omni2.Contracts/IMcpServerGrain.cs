@@ -55,7 +55,7 @@ public interface IMcpServerGrain : IGrainWithStringKey
     [Alias("ReportCallFailure")]
     Task ReportCallFailureAsync(long connection, string error);
 
-    /// <summary>The server said its tool list changed.</summary>
+    /// <summary>The server said its tool, prompt or resource list changed.</summary>
     [Alias("RefreshTools")]
     Task RefreshToolsAsync(long connection);
 }

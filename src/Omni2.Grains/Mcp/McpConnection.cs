@@ -50,7 +50,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>
     public static async Task<McpConnection> OpenAsync(
-        McpServerConfig config, long generation, Func<Task> onToolsChanged, McpHttp http, ILoggerFactory loggerFactory,
+        McpServerConfig config, long generation, Func<Task> onListChanged, McpHttp http, ILoggerFactory loggerFactory,
         CancellationToken cancellationToken = default)
     {
         var options = new McpClientOptions
@@ -61,7 +61,9 @@ public sealed class McpConnection : IAsyncDisposable
             {
                 NotificationHandlers =
                 [
-                    new(NotificationMethods.ToolListChangedNotification, async (_, _) => await onToolsChanged()),
+                    new(NotificationMethods.ToolListChangedNotification, async (_, _) => await onListChanged()),
+                    new(NotificationMethods.PromptListChangedNotification, async (_, _) => await onListChanged()),
+                    new(NotificationMethods.ResourceListChangedNotification, async (_, _) => await onListChanged()),
                 ],
             },
         };
@@ -106,6 +108,55 @@ public sealed class McpConnection : IAsyncDisposable
 
     public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         BoundedAsync(ListAllToolsAsync, timeout, cancellationToken);
+
+    /// <summary>
+    /// The server's prompts, resources and resource templates, each only if its capabilities offer it, every
+    /// page of each (at most <see cref="UpstreamOptions.MaxToolListPages"/> pages and <see cref="UpstreamOptions.MaxTools"/> items).
+    /// </summary>
+    public Task<McpServerListings> ListListingsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        BoundedAsync(async token =>
+        {
+            var offered = _client.ServerCapabilities;
+            var prompts = offered.Prompts is null ? [] : await ListPagesAsync("prompt list", async cursor =>
+            {
+                var page = await _client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, token);
+                return (page.Prompts.Select(p => new McpListedItem(p.Name, ToJson(p))), page.NextCursor);
+            });
+            var resources = offered.Resources is null ? [] : await ListPagesAsync("resource list", async cursor =>
+            {
+                var page = await _client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, token);
+                return (page.Resources.Select(r => new McpListedItem(r.Uri, ToJson(r))), page.NextCursor);
+            });
+            var templates = offered.Resources is null ? [] : await ListPagesAsync("resource template list", async cursor =>
+            {
+                var page = await _client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, token);
+                return (page.ResourceTemplates.Select(t => new McpListedItem(t.UriTemplate, ToJson(t))), page.NextCursor);
+            });
+            return new McpServerListings(prompts, resources, templates);
+        }, timeout, cancellationToken);
+
+    private async Task<ImmutableArray<McpListedItem>> ListPagesAsync(string what, Func<string?, Task<(IEnumerable<McpListedItem> Items, string? NextCursor)>> page)
+    {
+        var items = ImmutableArray.CreateBuilder<McpListedItem>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            if (++pages > Limits.MaxToolListPages)
+            {
+                throw UpstreamLimitExceededException.Over(what, $"{pages} pages", Limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
+            }
+            var (listed, next) = await page(cursor);
+            items.AddRange(listed);
+            if (items.Count > Limits.MaxTools)
+            {
+                throw UpstreamLimitExceededException.Over(what, $"{items.Count} items", Limits.MaxTools, nameof(UpstreamOptions.MaxTools));
+            }
+            cursor = next;
+        }
+        while (cursor is not null);
+        return items.ToImmutable();
+    }
 
     /// <summary>Calls a tool, bounded by <paramref name="timeout"/> (see <see cref="RequestAsync{TParams, TResult}"/>).</summary>
     public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>

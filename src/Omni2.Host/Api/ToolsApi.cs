@@ -71,8 +71,7 @@ public static class ToolsApi
         // Rendered once per snapshot, role set and filter: a read is a lookup and a copy.
         var json = snapshot.Rendered($"capabilities|{string.Join(',', roles)}|{server}", s =>
         {
-            var healthy = s.VisibleTo(roles)
-                .Where(e => e.Status.Status == HealthStatus.Healthy && (server is null || e.Server.Name == server));
+            var healthy = s.UsableBy(roles).Where(e => server is null || e.Server.Name == server);
             var view = new ToolListView([.. healthy.SelectMany(e => e.VisibleTools(roles).Select(t => ToolView.From(e.Server.Name, t)))]);
             return JsonSerializer.SerializeToUtf8Bytes(view, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
         });

@@ -136,6 +136,10 @@ public static class Visibility
     public static IEnumerable<CatalogEntry> VisibleTo(this CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
         snapshot.Servers.Values.Where(e => Auth.Roles.MayUse(roles, e.Server.AllowedRoles));
 
+    /// <summary>The servers a user may see that are healthy: what <c>/mcp</c> and the capabilities offer.</summary>
+    public static IEnumerable<CatalogEntry> UsableBy(this CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
+        snapshot.VisibleTo(roles).Where(e => e.Status.Status == HealthStatus.Healthy);
+
     public static CatalogEntry? Find(this CatalogSnapshot snapshot, string name, IReadOnlyCollection<string> roles) =>
         snapshot.Servers.TryGetValue(name, out var entry) && Auth.Roles.MayUse(roles, entry.Server.AllowedRoles) ? entry : null;
 

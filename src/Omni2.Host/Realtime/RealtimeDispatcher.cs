@@ -174,6 +174,10 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
             RouteAlert(message);
             return;
         }
+        if (message.Type == StatusMessageTypes.ListingsChanged)
+        {
+            return; // prompts and resources are /mcp's and REST's; the hub shows none
+        }
         var now = _time.GetUtcNow();
         var name = message.McpName;
         if (message.Type == StatusMessageTypes.ServerRemoved)
