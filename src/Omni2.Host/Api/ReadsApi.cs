@@ -9,6 +9,7 @@ namespace Omni2.Host.Api;
 /// Resource reads and prompt gets for the dashboard's backend: each goes to the grain that owns its
 /// server and is answered as a tool call is (the same admission, timeout, passive health and problems),
 /// named by the server and its own URI or prompt name. Reading needs the read policy, as listing does.
+/// The lists come from this silo's catalog, as the tools' do.
 /// </summary>
 public static class ReadsApi
 {
@@ -16,6 +17,13 @@ public static class ReadsApi
     {
         var reads = app.MapGroup("/api/v1/mcp").WithTags("Resources and prompts").RequireAuthorization(Policies.Read);
 
+        reads.MapGet("/prompts", (HttpContext context, ServerCatalog catalog, string? server) =>
+                ToolsApi.Listing(context, catalog, server, "prompts", (healthy, _) => new PromptListView([.. healthy.SelectMany(e => Listed(e, e.Listings.Prompts))])))
+            .WithName("ListPrompts").WithSummary("Prompts of the healthy servers the caller may see, by their servers' own names; ?server= narrows to one.");
+        reads.MapGet("/resources", (HttpContext context, ServerCatalog catalog, string? server) =>
+                ToolsApi.Listing(context, catalog, server, "resources", (healthy, _) => new ResourceListView(
+                    [.. healthy.SelectMany(e => Listed(e, e.Listings.Resources))], [.. healthy.SelectMany(e => Listed(e, e.Listings.ResourceTemplates))])))
+            .WithName("ListResources").WithSummary("Resources and resource templates of the healthy servers the caller may see, by their servers' own URIs; ?server= narrows to one.");
         reads.MapPost("/resources/read", ReadResourceAsync)
             .WithName("ReadResource").WithSummary("Reads a resource (by the server's own URI) through the grain that owns its server.");
         reads.MapPost("/prompts/get", GetPromptAsync)
@@ -73,13 +81,16 @@ public static class ReadsApi
         {
             using var prompt = JsonDocument.Parse(result.ContentJson!);
             var description = prompt.RootElement.TryGetProperty("description", out var d) && d.ValueKind is JsonValueKind.String ? d.GetString() : null;
-            return Results.Ok(new PromptView(description, prompt.RootElement.GetProperty("messages").Clone(), Math.Round(result.DurationMs, 3)));
+            return Results.Ok(new PromptMessagesView(description, prompt.RootElement.GetProperty("messages").Clone(), Math.Round(result.DurationMs, 3)));
         });
     }
 
     /// <summary>The grain of a server the caller may see; none for one it may not (answered as an unknown server).</summary>
     private static IMcpServerGrain? Owner(HttpContext context, ServerCatalog catalog, IGrainFactory grains, string server) =>
         catalog.Current.Find(server, Roles.Of(context.User)) is { } entry ? grains.GetGrain<IMcpServerGrain>(entry.Server.Name) : null;
+
+    private static IEnumerable<ListedView> Listed(CatalogEntry entry, IEnumerable<McpListedItem> items) =>
+        items.Select(item => new ListedView(entry.Server.Name, ToolsApi.Parse(item.Json)));
 
     private static void Require(string? value, string field, Dictionary<string, string[]> errors)
     {
@@ -97,5 +108,12 @@ public sealed record PromptGetBody(string? Server, string? Prompt, JsonElement? 
 /// <summary>A resource's contents, each as MCP spells it (<c>uri</c>, <c>mimeType</c>, <c>text</c> or <c>blob</c>).</summary>
 public sealed record ResourceReadView(JsonElement Contents, double DurationMs);
 
+/// <summary>A prompt, resource or resource template of <see cref="Server"/>, its <see cref="Definition"/> as MCP spells it and as the server named it.</summary>
+public sealed record ListedView(string Server, JsonElement Definition);
+
+public sealed record PromptListView(IReadOnlyList<ListedView> Prompts);
+
+public sealed record ResourceListView(IReadOnlyList<ListedView> Resources, IReadOnlyList<ListedView> ResourceTemplates);
+
 /// <summary>A prompt's messages, each as MCP spells it (<c>role</c>, <c>content</c>).</summary>
-public sealed record PromptView(string? Description, JsonElement Messages, double DurationMs);
+public sealed record PromptMessagesView(string? Description, JsonElement Messages, double DurationMs);

@@ -60,7 +60,16 @@ public static class ToolsApi
         return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, roles))]));
     }
 
-    private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server)
+    private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server) =>
+        Listing(context, catalog, server, "capabilities", (healthy, roles) =>
+            new ToolListView([.. healthy.SelectMany(e => e.VisibleTools(roles).Select(t => ToolView.From(e.Server.Name, t)))]));
+
+    /// <summary>
+    /// A listing of the healthy servers the caller may see (<c>?server=</c> narrows to one, 404 for one it
+    /// may not see), rendered once per snapshot, role set and filter: a read is a lookup and a copy.
+    /// </summary>
+    internal static IResult Listing<T>(
+        HttpContext context, ServerCatalog catalog, string? server, string what, Func<IEnumerable<CatalogEntry>, IReadOnlyCollection<string>, T> view)
     {
         var roles = Roles.Of(context.User);
         var snapshot = catalog.Current;
@@ -68,13 +77,9 @@ public static class ToolsApi
         {
             return Problems.NotFound($"There is no MCP server '{server}'.");
         }
-        // Rendered once per snapshot, role set and filter: a read is a lookup and a copy.
-        var json = snapshot.Rendered($"capabilities|{string.Join(',', roles)}|{server}", s =>
-        {
-            var healthy = s.UsableBy(roles).Where(e => server is null || e.Server.Name == server);
-            var view = new ToolListView([.. healthy.SelectMany(e => e.VisibleTools(roles).Select(t => ToolView.From(e.Server.Name, t)))]);
-            return JsonSerializer.SerializeToUtf8Bytes(view, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
-        });
+        var json = snapshot.Rendered($"{what}|{string.Join(',', roles)}|{server}", s => JsonSerializer.SerializeToUtf8Bytes(
+            view(s.UsableBy(roles).Where(e => server is null || e.Server.Name == server), roles),
+            context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
         return Results.Bytes(json, "application/json");
     }
 

@@ -62,6 +62,8 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{open}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);
         Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{tooled}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);
         Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{tooled}\",\"tool\":\"add\",\"arguments\":{\"a\":1,\"b\":2}}", 401, 403, 404, 200);
+        Add("GET", "/api/v1/mcp/prompts", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/resources", 401, 200, 200, 200);
         Add("POST", "/api/v1/mcp/resources/read|{}", 401, 400, 400, 400);
         Add("POST", "/api/v1/mcp/prompts/get|{}", 401, 400, 400, 400);
         Add("POST", "/api/v1/mcp/servers|{\"name\":\"x\"}", 401, 403, 403, 400);

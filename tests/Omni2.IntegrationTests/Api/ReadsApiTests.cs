@@ -29,6 +29,25 @@ public sealed class ReadsApiTests(ApiFixture fixture) : IAsyncLifetime
     public async Task DisposeAsync() => await _everything.DisposeAsync();
 
     [Fact]
+    public async Task Prompts_resources_and_templates_are_listed_by_their_servers_own_names()
+    {
+        using var viewer = fixture.B.ClientAs("viewer");
+
+        var prompts = await Eventually.MatchesAsync(
+            async () => await JsonOfAsync(await viewer.GetAsync($"/api/v1/mcp/prompts?server={_name}")),
+            p => p.GetProperty("prompts").GetArrayLength() > 0, TimeSpan.FromSeconds(15), "the prompts in B's catalog");
+        var resources = await JsonOfAsync(await viewer.GetAsync($"/api/v1/mcp/resources?server={_name}"));
+
+        Assert.Contains(prompts.GetProperty("prompts").EnumerateArray(),
+            p => p.GetProperty("server").GetString() == _name && p.GetProperty("definition").GetProperty("name").GetString() == "args-prompt");
+        Assert.All(resources.GetProperty("resources").EnumerateArray(), r => Assert.Equal(_name, r.GetProperty("server").GetString()));
+        Assert.NotEmpty(resources.GetProperty("resources").EnumerateArray());
+        Assert.Contains(resources.GetProperty("resource_templates").EnumerateArray(),
+            t => t.GetProperty("definition").GetProperty("uriTemplate").GetString() == "demo://resource/dynamic/text/{resourceId}");
+        await AssertProblemAsync(await viewer.GetAsync("/api/v1/mcp/prompts?server=never-registered"), HttpStatusCode.NotFound, "never-registered");
+    }
+
+    [Fact]
     public async Task A_viewer_reads_a_resource_by_its_servers_uri_on_any_host()
     {
         using var viewer = fixture.B.ClientAs("viewer");
