@@ -41,20 +41,8 @@ public static class ReadsApi
         var errors = new Dictionary<string, string[]>();
         Require(body!.Server, "server", errors);
         Require(body.Uri, "uri", errors);
-        if (errors.Count > 0)
-        {
-            return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
-        }
-        if (Owner(context, catalog, grains, body.Server!) is not { } owner)
-        {
-            return Problems.NotFound($"There is no MCP server '{body.Server}'.");
-        }
-        var result = await owner.ReadAsync(new McpReadRequest(McpReadKind.Resource, body.Uri!), context.RequestAborted);
-        return ToolsApi.UpstreamAnswer(context, result, () =>
-        {
-            using var read = JsonDocument.Parse(result.ContentJson!);
-            return Results.Ok(new ResourceReadView(read.RootElement.GetProperty("contents").Clone(), Math.Round(result.DurationMs, 3)));
-        });
+        return await ThroughOwnerAsync(context, catalog, grains, body.Server, errors, () => new McpReadRequest(McpReadKind.Resource, body.Uri!), (json, ms) =>
+            new ResourceReadView(json.GetProperty("contents").Clone(), ms));
     }
 
     private static async Task<IResult> GetPromptAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
@@ -68,26 +56,35 @@ public static class ReadsApi
         Require(body!.Server, "server", errors);
         Require(body.Prompt, "prompt", errors);
         ToolsApi.CheckArguments(body.Arguments, errors);
+        return await ThroughOwnerAsync(context, catalog, grains, body.Server, errors,
+            () => new McpReadRequest(McpReadKind.Prompt, body.Prompt!, body.Arguments?.GetRawText()), (json, ms) => new PromptMessagesView(
+                json.TryGetProperty("description", out var d) && d.ValueKind is JsonValueKind.String ? d.GetString() : null,
+                json.GetProperty("messages").Clone(), ms));
+    }
+
+    /// <summary>
+    /// A 400 naming the invalid fields, a 404 for a server the caller may not see (as for an unknown one),
+    /// or the read through the server's grain, answered as a tool call is: <paramref name="view"/> of its result and duration.
+    /// </summary>
+    private static async Task<IResult> ThroughOwnerAsync<TView>(
+        HttpContext context, ServerCatalog catalog, IGrainFactory grains, string? server, Dictionary<string, string[]> errors,
+        Func<McpReadRequest> request, Func<JsonElement, double, TView> view)
+    {
         if (errors.Count > 0)
         {
             return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
         }
-        if (Owner(context, catalog, grains, body.Server!) is not { } owner)
+        if (catalog.Current.Find(server!, Roles.Of(context.User)) is not { } entry)
         {
-            return Problems.NotFound($"There is no MCP server '{body.Server}'.");
+            return Problems.NotFound($"There is no MCP server '{server}'.");
         }
-        var result = await owner.ReadAsync(new McpReadRequest(McpReadKind.Prompt, body.Prompt!, body.Arguments?.GetRawText()), context.RequestAborted);
+        var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name).ReadAsync(request(), context.RequestAborted);
         return ToolsApi.UpstreamAnswer(context, result, () =>
         {
-            using var prompt = JsonDocument.Parse(result.ContentJson!);
-            var description = prompt.RootElement.TryGetProperty("description", out var d) && d.ValueKind is JsonValueKind.String ? d.GetString() : null;
-            return Results.Ok(new PromptMessagesView(description, prompt.RootElement.GetProperty("messages").Clone(), Math.Round(result.DurationMs, 3)));
+            using var json = JsonDocument.Parse(result.ContentJson!);
+            return Results.Ok(view(json.RootElement, Math.Round(result.DurationMs, 3)));
         });
     }
-
-    /// <summary>The grain of a server the caller may see; none for one it may not (answered as an unknown server).</summary>
-    private static IMcpServerGrain? Owner(HttpContext context, ServerCatalog catalog, IGrainFactory grains, string server) =>
-        catalog.Current.Find(server, Roles.Of(context.User)) is { } entry ? grains.GetGrain<IMcpServerGrain>(entry.Server.Name) : null;
 
     private static IEnumerable<ListedView> Listed(CatalogEntry entry, IEnumerable<McpListedItem> items) =>
         items.Select(item => new ListedView(entry.Server.Name, ToolsApi.Parse(item.Json)));

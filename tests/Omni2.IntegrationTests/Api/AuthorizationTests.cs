@@ -240,16 +240,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
             e => e.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(10), "the hub's snapshot");
     }
 
-    private async Task<McpClient> McpClientAsync(string role)
-    {
-        var http = fixture.A.ClientAs(role);
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-        }, http, null, ownsHttpClient: true);
-        return await McpClient.CreateAsync(transport);
-    }
+    private Task<McpClient> McpClientAsync(string role) => fixture.A.McpClientAsync(role);
 
     [Fact]
     public async Task Operator_cannot_call_a_server_hidden_from_it()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -40,16 +39,8 @@ public sealed class McpResourcesTests(ApiFixture fixture) : IAsyncLifetime
         return name;
     }
 
-    private static async Task<McpClient> ConnectAsync(ApiHost host, string role, Action<string>? onListChanged = null)
+    private static Task<McpClient> ConnectAsync(ApiHost host, string role, Action<string>? onListChanged = null)
     {
-        var http = host.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token(role));
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-            EnableStandaloneGetStream = true,
-        }, http, null, ownsHttpClient: true);
         var options = new McpClientOptions { ProtocolVersion = "2025-11-25" };
         if (onListChanged is not null)
         {
@@ -62,7 +53,7 @@ public sealed class McpResourcesTests(ApiFixture fixture) : IAsyncLifetime
                 ],
             };
         }
-        return await McpClient.CreateAsync(transport, options);
+        return host.McpClientAsync(role, options);
     }
 
     private string Gateway(string uri) => ResourceUri(_name, uri);
