@@ -79,6 +79,11 @@ ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS max_concurrent_calls inte
 -- The tool list the grain last saw, so every silo's catalog can load without asking each grain.
 ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS tools jsonb NOT NULL DEFAULT '[]'::jsonb;
 
+-- Per-tool permissions: tool name -> the roles that may see and call it (the lowest named counts, on top of
+-- allowed_roles); a tool not named follows allowed_roles.
+ALTER TABLE omni2.mcp_servers ADD COLUMN IF NOT EXISTS tool_roles jsonb NOT NULL DEFAULT '{}'::jsonb
+    CHECK (jsonb_typeof(tool_roles) = 'object');
+
 -- Server names never hold "__" nor end in "_": a tool's qualified name server__tool splits one way only.
 DO $$
 BEGIN

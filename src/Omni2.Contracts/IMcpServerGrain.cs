@@ -32,6 +32,10 @@ public interface IMcpServerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("CallTool"), ResponseTimeout(ServerLimits.CallResponseTimeout)]
     Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads a resource or gets a prompt, with a tool call's admission, timeout, passive health and error mapping.</summary>
+    [AlwaysInterleave, Alias("Read"), ResponseTimeout(ServerLimits.CallResponseTimeout)]
+    Task<ToolCallResult> ReadAsync(McpReadRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a health check (or, when down, a recovery attempt) now; cancelling abandons it.</summary>
     [Alias("CheckNow"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken = default);
@@ -51,7 +55,7 @@ public interface IMcpServerGrain : IGrainWithStringKey
     [Alias("ReportCallFailure")]
     Task ReportCallFailureAsync(long connection, string error);
 
-    /// <summary>The server said its tool list changed.</summary>
+    /// <summary>The server said its tool, prompt or resource list changed.</summary>
     [Alias("RefreshTools")]
     Task RefreshToolsAsync(long connection);
 }

@@ -36,6 +36,8 @@ public sealed record McpServerConfig
     [Id(13)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>How many tool calls may be in flight to the server at once; more are refused with a retry hint.</summary>
     [Id(14)] public int MaxConcurrentCalls { get; init; } = ServerLimits.DefaultMaxConcurrentCalls;
+    /// <summary>Per-tool permissions: a tool named here needs, besides the server's <see cref="AllowedRoles"/>, the lowest role its entry names.</summary>
+    [Id(15)] public ImmutableDictionary<string, ImmutableArray<string>> ToolRoles { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
     public TimeSpan HealthCheckInterval => TimeSpan.FromSeconds(HealthCheckIntervalSeconds);
     public TimeSpan CheckTimeout => TimeSpan.FromSeconds(CheckTimeoutSeconds);
@@ -55,6 +57,7 @@ public sealed record McpServerConfig
             Headers.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray(),
             Enabled, AllowedRoles.ToArray(), HealthCheckIntervalSeconds, CheckTimeoutSeconds,
             ConnectTimeoutSeconds, CallTimeoutSeconds, MaxConcurrentCalls,
+            ToolRoles.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, p.Value.ToArray())).ToArray(),
         });
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
@@ -68,7 +71,7 @@ public sealed record McpServerConfig
         && ConnectTimeoutSeconds == other.ConnectTimeoutSeconds;
 
     /// <summary>What anyone allowed to see the server may know of its configuration.</summary>
-    public McpServerInfo ToInfo() => new(Name, Transport, Enabled, AllowedRoles);
+    public McpServerInfo ToInfo() => new(Name, Transport, Enabled, AllowedRoles, ToolRoles);
 
     /// <summary>Never prints secrets: env and header values are replaced by their names, the URL's credentials redacted.</summary>
     public override string ToString()
@@ -84,4 +87,6 @@ public sealed record McpServerInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] McpTransport Transport,
     [property: Id(2)] bool Enabled,
-    [property: Id(3)] ImmutableArray<string> AllowedRoles);
+    [property: Id(3)] ImmutableArray<string> AllowedRoles,
+    /// <summary>The server's <see cref="McpServerConfig.ToolRoles"/>; null (none) from a silo of an earlier version.</summary>
+    [property: Id(4)] ImmutableDictionary<string, ImmutableArray<string>>? ToolRoles = null);

@@ -9,6 +9,8 @@ public static class StatusMessageTypes
     public const string RecoveryProgress = "recovery_progress";
     public const string CircuitOpened = "circuit_opened";
     public const string ToolsChanged = "tools_changed";
+    /// <summary>A server's prompts, resources or resource templates changed (for the catalogs; the hub does not forward it).</summary>
+    public const string ListingsChanged = "listings_changed";
     public const string ServerRemoved = "server_removed";
     public const string ServerUpdated = "server_updated";
     public const string CriticalAlert = "critical_alert";
@@ -50,4 +52,6 @@ public sealed record McpStatusEvent
     /// by it, so that a grain that moves silos before its rows were written writes them still.
     /// </summary>
     [Id(14)] public Guid? EventId { get; init; }
+    /// <summary>The server's prompts, resources and templates, whenever they changed.</summary>
+    [Id(15)] public McpServerListings? Listings { get; init; }
 }

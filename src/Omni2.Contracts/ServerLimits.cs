@@ -12,6 +12,9 @@ public static class ServerLimits
     public const int MaxHealthCheckIntervalSeconds = 86400;
     public const int DefaultMaxConcurrentCalls = 32;
     public const int MaxMaxConcurrentCalls = 10_000;
+    /// <summary>How many tools a server's <c>tool_roles</c> may name, and how long a tool's name may be (MCP's 128).</summary>
+    public const int MaxToolRoles = 1024;
+    public const int MaxToolNameLength = 128;
 
     /// <summary>The longest tool call, plus a minute for queueing and the answer.</summary>
     public const string CallResponseTimeout = "01:01:00";

@@ -5,7 +5,12 @@ namespace Omni2.Contracts;
 public sealed record ToolCallRequest(
     [property: Id(0)] string Tool,
     /// <summary>The arguments as a JSON object, or null for none.</summary>
-    [property: Id(1)] string? ArgumentsJson);
+    [property: Id(1)] string? ArgumentsJson,
+    /// <summary>
+    /// The caller may not use the tool (its server's <c>tool_roles</c>): answered as a tool the server
+    /// does not have, at the same step of the call, so that nothing tells the two apart.
+    /// </summary>
+    [property: Id(2)] bool Hidden = false);
 
 /// <summary>How a proxied tool call ended; each maps to a distinct HTTP status.</summary>
 public enum ToolCallOutcome

@@ -57,14 +57,19 @@ public sealed class EverythingServer : IAsyncDisposable
         return new EverythingServer(process, port);
     }
 
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Ends the server's process (as a crash would); <see cref="DisposeAsync"/> may follow.</summary>
+    public async Task StopAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _process.Dispose();
     }
 }

@@ -130,6 +130,30 @@ check("inspector as viewer: tools/list allowed, tools/call refused", () => {
   return `tool error "${message}"`;
 });
 
+check("inspector prompts/list and prompts/get everything__args-prompt city=Lisbon", () => {
+  const list = inspector(VIEWER_TOKEN, "--method", "prompts/list");
+  expect(list.code === 0 && list.result, `prompts/list: exit ${list.code}: ${list.raw}`);
+  const names = list.result.prompts.map((p) => p.name);
+  expect(names.includes("everything__args-prompt") && names.every((n) => n.startsWith("everything__")), `prompts ${names.join(", ")}`);
+  const get = inspector(VIEWER_TOKEN, "--method", "prompts/get", "--prompt-name", "everything__args-prompt", "--prompt-args", "city=Lisbon");
+  const text = get.result?.messages?.[0]?.content?.text ?? "";
+  expect(get.code === 0 && text.includes("Lisbon"), `prompts/get: exit ${get.code}: ${get.raw}`);
+  return `${names.length} prompts, all everything__*; "${text}"`;
+});
+
+check("inspector resources/list, resources/templates/list and resources/read of a listed resource", () => {
+  const list = inspector(VIEWER_TOKEN, "--method", "resources/list");
+  expect(list.code === 0 && list.result, `resources/list: exit ${list.code}: ${list.raw}`);
+  const uris = list.result.resources.map((r) => r.uri);
+  expect(uris.length > 0 && uris.every((u) => u.startsWith("omni2://everything/")), `resources ${uris.slice(0, 5).join(", ")}`);
+  const templates = inspector(VIEWER_TOKEN, "--method", "resources/templates/list");
+  const forms = (templates.result?.resourceTemplates ?? []).map((t) => t.uriTemplate);
+  expect(templates.code === 0 && forms.length > 0 && forms.every((u) => u.startsWith("omni2://everything/")), `templates: exit ${templates.code}: ${templates.raw}`);
+  const read = inspector(VIEWER_TOKEN, "--method", "resources/read", "--uri", uris[0]);
+  expect(read.code === 0 && read.result?.contents?.[0]?.uri === uris[0], `resources/read ${uris[0]}: exit ${read.code}: ${read.raw}`);
+  return `${uris.length} resources and ${forms.length} templates, all omni2://everything/*; read ${uris[0]}`;
+});
+
 check("inspector without a token", () => {
   const r = inspector(null, "--method", "tools/list");
   expect(r.code !== 0 && r.error && /401|Unauthorized/.test(r.error.message), `exit ${r.code}: ${r.raw}`);
@@ -156,30 +180,32 @@ function conformance(url, outputDir, ...args) {
 const suite = conformance(`${PROXY_URL}/mcp`, join(WORK, "conformance"), "--suite", "all");
 
 // What a gateway serves and must pass.
-const applies = ["server-initialize", "ping", "tools-list", "logging-set-level", "server-sse-multiple-streams"];
+const applies = ["server-initialize", "ping", "tools-list", "logging-set-level", "server-sse-multiple-streams",
+  "prompts-list", "resources-list", "resources-subscribe", "resources-unsubscribe"];
 
 // What cannot apply, and how exactly it fails here.
 const unknownTool = (scenario) => {
   const m = /Unknown tool '([^']+)': tools are named server__tool|Tool '([^']+)' not found/.exec(scenario.map((c) => c.errorMessage ?? "").join(" "));
   return m && `calls the suite's own tool '${m[1] ?? m[2]}'; the gateway's tools are named server__tool`;
 };
+const notOurs = (scenario) => {
+  const m = /Unknown (resource|prompt) '([^']+)': (resources are named omni2:\/\/server\/uri|prompts are named server__prompt)/
+    .exec(scenario.map((c) => c.errorMessage ?? "").join(" "));
+  return m && `reads the suite's own ${m[1]} '${m[2]}'; the gateway's ${m[1]}s are named ${m[1] === "prompt" ? "server__prompt" : "omni2://server/<its URI>"}`;
+};
 const notServed = (scenario) => {
   const m = /MCP error -32601: Method '([^']+)' is not available/.exec(scenario.map((c) => c.errorMessage ?? "").join(" "));
-  return m && `${m[1]}: the gateway serves tools only (-32601 method not found)`;
+  return m && `${m[1]}: the gateway serves no completions (-32601 method not found)`;
 };
 const cannotApply = {
   "completion-complete": notServed,
-  "resources-list": notServed,
-  "resources-read-text": notServed,
-  "resources-read-binary": notServed,
-  "resources-templates-read": notServed,
-  "resources-subscribe": notServed,
-  "resources-unsubscribe": notServed,
-  "prompts-list": notServed,
-  "prompts-get-simple": notServed,
-  "prompts-get-with-args": notServed,
-  "prompts-get-embedded-resource": notServed,
-  "prompts-get-with-image": notServed,
+  "resources-read-text": notOurs,
+  "resources-read-binary": notOurs,
+  "resources-templates-read": notOurs,
+  "prompts-get-simple": notOurs,
+  "prompts-get-with-args": notOurs,
+  "prompts-get-embedded-resource": notOurs,
+  "prompts-get-with-image": notOurs,
   "json-schema-2020-12": unknownTool,
   "elicitation-sep1034-defaults": unknownTool,
   "elicitation-sep1330-enums": unknownTool,

@@ -50,7 +50,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>
     public static async Task<McpConnection> OpenAsync(
-        McpServerConfig config, long generation, Func<Task> onToolsChanged, McpHttp http, ILoggerFactory loggerFactory,
+        McpServerConfig config, long generation, Func<Task> onListChanged, McpHttp http, ILoggerFactory loggerFactory,
         CancellationToken cancellationToken = default)
     {
         var options = new McpClientOptions
@@ -61,7 +61,9 @@ public sealed class McpConnection : IAsyncDisposable
             {
                 NotificationHandlers =
                 [
-                    new(NotificationMethods.ToolListChangedNotification, async (_, _) => await onToolsChanged()),
+                    new(NotificationMethods.ToolListChangedNotification, async (_, _) => await onListChanged()),
+                    new(NotificationMethods.PromptListChangedNotification, async (_, _) => await onListChanged()),
+                    new(NotificationMethods.ResourceListChangedNotification, async (_, _) => await onListChanged()),
                 ],
             },
         };
@@ -108,25 +110,88 @@ public sealed class McpConnection : IAsyncDisposable
         BoundedAsync(ListAllToolsAsync, timeout, cancellationToken);
 
     /// <summary>
-    /// Calls a tool, bounded by <paramref name="timeout"/>. A call that times out or that the caller
+    /// The server's prompts, resources and resource templates, each only if its capabilities offer it, every
+    /// page of each (at most <see cref="UpstreamOptions.MaxToolListPages"/> pages and <see cref="UpstreamOptions.MaxTools"/> items).
+    /// </summary>
+    public Task<McpServerListings> ListListingsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        BoundedAsync(async token =>
+        {
+            var offered = _client.ServerCapabilities;
+            var prompts = offered.Prompts is null ? [] : await ListPagesAsync("prompt list", async cursor =>
+            {
+                var page = await _client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, token);
+                return (page.Prompts.Select(p => new McpListedItem(p.Name, ToJson(p))), page.NextCursor);
+            });
+            var resources = offered.Resources is null ? [] : await ListPagesAsync("resource list", async cursor =>
+            {
+                var page = await _client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, token);
+                return (page.Resources.Select(r => new McpListedItem(r.Uri, ToJson(r))), page.NextCursor);
+            });
+            var templates = offered.Resources is null ? [] : await ListPagesAsync("resource template list", async cursor =>
+            {
+                var page = await _client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, token);
+                return (page.ResourceTemplates.Select(t => new McpListedItem(t.UriTemplate, ToJson(t))), page.NextCursor);
+            });
+            return new McpServerListings(prompts, resources, templates);
+        }, timeout, cancellationToken);
+
+    private async Task<ImmutableArray<McpListedItem>> ListPagesAsync(string what, Func<string?, Task<(IEnumerable<McpListedItem> Items, string? NextCursor)>> page)
+    {
+        var items = ImmutableArray.CreateBuilder<McpListedItem>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            if (++pages > Limits.MaxToolListPages)
+            {
+                throw UpstreamLimitExceededException.Over(what, $"{pages} pages", Limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
+            }
+            var (listed, next) = await page(cursor);
+            items.AddRange(listed);
+            if (items.Count > Limits.MaxTools)
+            {
+                throw UpstreamLimitExceededException.Over(what, $"{items.Count} items", Limits.MaxTools, nameof(UpstreamOptions.MaxTools));
+            }
+            cursor = next;
+        }
+        while (cursor is not null);
+        return items.ToImmutable();
+    }
+
+    /// <summary>Calls a tool, bounded by <paramref name="timeout"/> (see <see cref="RequestAsync{TParams, TResult}"/>).</summary>
+    public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RequestAsync<CallToolRequestParams, CallToolResult>(
+            RequestMethods.ToolsCall, new CallToolRequestParams { Name = tool, Arguments = arguments.ToDictionary() }, $"'{tool}'", timeout, cancellationToken);
+
+    /// <summary><c>resources/read</c>, bounded and cancelled upstream like <see cref="CallToolAsync"/>.</summary>
+    public Task<ReadResourceResult> ReadResourceAsync(string uri, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RequestAsync<ReadResourceRequestParams, ReadResourceResult>(
+            RequestMethods.ResourcesRead, new ReadResourceRequestParams { Uri = uri }, $"resource '{uri}'", timeout, cancellationToken);
+
+    /// <summary><c>prompts/get</c>, bounded and cancelled upstream like <see cref="CallToolAsync"/>.</summary>
+    public Task<GetPromptResult> GetPromptAsync(string prompt, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RequestAsync<GetPromptRequestParams, GetPromptResult>(
+            RequestMethods.PromptsGet, new GetPromptRequestParams { Name = prompt, Arguments = arguments.ToDictionary() }, $"prompt '{prompt}'", timeout, cancellationToken);
+
+    /// <summary>
+    /// One request, bounded by <paramref name="timeout"/>. A request that times out or that the caller
     /// cancels is cancelled upstream with <c>notifications/cancelled</c>, so the server stops working
     /// for nobody. The notice is sent here: the SDK sends one only for a request it had finished
     /// sending, and on streamable HTTP a request's POST is only finished when it is answered.
     /// </summary>
-    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    private async Task<TResult> RequestAsync<TParams, TResult>(string method, TParams parameters, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var request = new JsonRpcRequest
         {
             Id = new RequestId($"omni2-{Guid.NewGuid():N}"),
-            Method = RequestMethods.ToolsCall,
-            Params = JsonSerializer.SerializeToNode(
-                new CallToolRequestParams { Name = tool, Arguments = arguments.ToDictionary() }, McpJsonUtilities.DefaultOptions),
+            Method = method,
+            Params = JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions),
         };
         try
         {
             var response = await BoundedAsync(token => _client.SendRequestAsync(request, token), timeout, cancellationToken);
-            return JsonSerializer.Deserialize<CallToolResult>(response.Result, McpJsonUtilities.DefaultOptions)
-                ?? throw new McpException($"'{tool}' returned no result");
+            return JsonSerializer.Deserialize<TResult>(response.Result, McpJsonUtilities.DefaultOptions)
+                ?? throw new McpException($"{what} returned no result");
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {

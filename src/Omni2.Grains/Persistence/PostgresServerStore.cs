@@ -12,7 +12,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
     private const string ConfigColumns = """
         name, transport, url, command, args, env, headers, enabled, allowed_roles,
         health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds, updated_at,
-        max_concurrent_calls
+        max_concurrent_calls, tool_roles
         """;
 
     public async Task<IReadOnlyList<McpServerConfig>> LoadAllAsync(CancellationToken cancellationToken = default)
@@ -108,7 +108,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         await using var command = dataSource.CreateCommand("""
             SELECT name, transport, enabled, allowed_roles, health_status, circuit_state, consecutive_failures,
                    last_check_at, last_error, last_recovery_attempt, total_downtime_seconds, next_attempt_at,
-                   tool_count, status_version, tools::text
+                   tool_count, status_version, tools::text, tool_roles::text
             FROM omni2.mcp_servers ORDER BY name
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -118,7 +118,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
             var name = reader.GetString(0);
             WireNames.TryParseTransport(reader.GetString(1), out var transport);
             rows.Add(new CatalogRow(
-                new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)]),
+                new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)], ReadToolRoles(reader.GetString(15))),
                 new McpServerStatus
                 {
                     Name = name,
@@ -142,8 +142,8 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO omni2.mcp_servers (name, transport, url, command, args, env, headers, enabled, allowed_roles,
-                health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds, max_concurrent_calls)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14)
+                health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds, call_timeout_seconds, max_concurrent_calls, tool_roles)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
             ON CONFLICT (name) DO NOTHING
             """);
         AddConfigParameters(command, config);
@@ -155,7 +155,8 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         await using var command = dataSource.CreateCommand("""
             UPDATE omni2.mcp_servers SET transport = $2, url = $3, command = $4, args = $5::jsonb, env = $6::jsonb,
                 headers = $7::jsonb, enabled = $8, allowed_roles = $9, health_check_interval_seconds = $10,
-                check_timeout_seconds = $11, connect_timeout_seconds = $12, call_timeout_seconds = $13, max_concurrent_calls = $14, updated_at = now()
+                check_timeout_seconds = $11, connect_timeout_seconds = $12, call_timeout_seconds = $13, max_concurrent_calls = $14,
+                tool_roles = $15::jsonb, updated_at = now()
             WHERE name = $1
             """);
         AddConfigParameters(command, config);
@@ -193,7 +194,11 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         command.Parameters.Add(new NpgsqlParameter { Value = config.ConnectTimeoutSeconds });
         command.Parameters.Add(new NpgsqlParameter { Value = config.CallTimeoutSeconds });
         command.Parameters.Add(new NpgsqlParameter { Value = config.MaxConcurrentCalls });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(config.ToolRoles) });
     }
+
+    private static ImmutableDictionary<string, ImmutableArray<string>> ReadToolRoles(string json) =>
+        JsonSerializer.Deserialize<ImmutableDictionary<string, ImmutableArray<string>>>(json) ?? ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
     private static DateTimeOffset? NullableTimestamp(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
@@ -262,5 +267,6 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         CallTimeoutSeconds = reader.GetInt32(12),
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(13),
         MaxConcurrentCalls = reader.GetInt32(14),
+        ToolRoles = ReadToolRoles(reader.GetString(15)),
     };
 }

@@ -55,6 +55,7 @@ public sealed partial class HealthProbe(
                 cancellationToken);
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
             writer.Connected(breaker.RecordSuccess(), tools);
+            await RefreshListingsAsync(connection.Current!, config);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -69,12 +70,29 @@ public sealed partial class HealthProbe(
         }
     }
 
-    /// <summary>The server said its tool list changed: list it again (a failure is left to the next check).</summary>
+    /// <summary>The server said its tool, prompt or resource list changed: list them again (a failure is left to the next check).</summary>
     public async Task RefreshToolsAsync(McpConnection open, McpServerConfig config)
     {
         try
         {
             writer.ToolsChanged(await open.ListToolsAsync(config.CheckTimeout));
+        }
+        catch (Exception ex)
+        {
+            LogToolRefreshFailed(name, ex.Message);
+        }
+        await RefreshListingsAsync(open, config);
+    }
+
+    /// <summary>
+    /// Lists prompts, resources and templates. A failure keeps the last lists and leaves the server healthy:
+    /// its tools still work, and the next connect or list change tries again.
+    /// </summary>
+    private async Task RefreshListingsAsync(McpConnection open, McpServerConfig config)
+    {
+        try
+        {
+            writer.ListingsChanged(await open.ListListingsAsync(config.CheckTimeout));
         }
         catch (Exception ex)
         {
@@ -100,6 +118,6 @@ public sealed partial class HealthProbe(
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: connect abandoned, its caller cancelled")]
     private partial void LogAttemptCancelled(string server);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: refreshing tools failed: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: refreshing its lists failed: {Error}")]
     private partial void LogToolRefreshFailed(string server, string error);
 }

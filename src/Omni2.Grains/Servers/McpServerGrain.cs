@@ -125,6 +125,9 @@ public sealed partial class McpServerGrain(
     public Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken) =>
         _calls.CallAsync(Config, state.State.Tools, request, cancellationToken);
 
+    public Task<ToolCallResult> ReadAsync(McpReadRequest request, CancellationToken cancellationToken) =>
+        _calls.ReadAsync(Config, request, cancellationToken);
+
     public async Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken)
     {
         await StepAsync(cancellationToken);

@@ -21,6 +21,8 @@ public sealed class McpServerState
     /// an outbox, so a crash or a database outage between the two writes loses no transition.
     /// </summary>
     [Id(6)] public List<HealthLogEntry> PendingLog { get; set; } = [];
+    /// <summary>The prompts, resources and resource templates the server last listed.</summary>
+    [Id(7)] public McpServerListings Listings { get; set; } = McpServerListings.Empty;
 
     /// <summary>
     /// Takes what the status feed carried after this state was stored: the newest status becomes

@@ -132,6 +132,24 @@ public sealed partial class ServerStatusWriter(
         RequestWrite();
     }
 
+    /// <summary>
+    /// The server listed other prompts, resources or templates than before: published for every catalog.
+    /// Kept in the grain's state; not (yet) projected into <c>omni2.mcp_servers</c>, so a catalog that
+    /// resyncs keeps what the feed brought.
+    /// </summary>
+    public void ListingsChanged(McpServerListings listings)
+    {
+        if (listings.SameAs(state.State.Listings))
+        {
+            return;
+        }
+        state.State.Listings = listings;
+        Change();
+        services.Publisher.Publish(NewEvent(StatusMessageTypes.ListingsChanged, null,
+            $"{listings.Prompts.Length} prompts, {listings.Resources.Length} resources, {listings.ResourceTemplates.Length} templates") with { Listings = listings });
+        RequestWrite();
+    }
+
     /// <summary>The registry applied a changed row.</summary>
     public void ConfigChanged(McpServerConfig config)
     {

@@ -24,7 +24,7 @@ public static class ToolCallMapper
         McpConnection connection, string server, McpServerConfig config, IReadOnlyList<McpToolInfo> tools,
         ToolCallRequest request, CancellationToken cancellationToken)
     {
-        if (!tools.Any(t => t.Name == request.Tool))
+        if (request.Hidden || !tools.Any(t => t.Name == request.Tool))
         {
             return (Failed(ToolCallOutcome.UnknownTool, $"MCP server '{server}' has no tool '{request.Tool}'"), false);
         }
@@ -168,7 +168,7 @@ public static class ToolCallMapper
                 var outcome = protocol.ErrorCode switch
                 {
                     McpErrorCode.InvalidParams => ToolCallOutcome.InvalidArguments,
-                    McpErrorCode.MethodNotFound => ToolCallOutcome.UnknownTool,
+                    McpErrorCode.MethodNotFound or McpErrorCode.ResourceNotFound => ToolCallOutcome.UnknownTool,
                     _ => ToolCallOutcome.UpstreamFailure,
                 };
                 return (Failed(outcome, $"MCP server '{server}' rejected '{tool}': {protocol.Message}", durationMs), false);

@@ -36,6 +36,7 @@ public static class ApiSetup
     {
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         app.MapToolsApi();
+        app.MapReadsApi();
         app.MapAdminApi();
         app.MapAuditApi();
         app.MapHealthLogApi();

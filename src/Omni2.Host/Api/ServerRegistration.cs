@@ -24,6 +24,7 @@ public sealed class ServerRegistration
     public int? ConnectTimeoutSeconds { get; set; }
     public int? CallTimeoutSeconds { get; set; }
     public int? MaxConcurrentCalls { get; set; }
+    public Dictionary<string, List<string>>? ToolRoles { get; set; }
 }
 
 /// <summary>Section <c>Omni2:Stdio</c>: stdio servers run commands on the silo, so only these may be registered.</summary>
@@ -146,12 +147,22 @@ public static partial class ServerRegistrationValidator
         {
             Error("env", "env and header values must be strings of at most 4096 characters");
         }
-        foreach (var role in body.AllowedRoles ?? [])
+        CheckRoles(body.AllowedRoles, "allowed_roles", Error);
+        if (body.ToolRoles is { Count: > ServerLimits.MaxToolRoles })
         {
-            if (role is null || !Roles.IsKnown(role))
+            Error("tool_roles", $"may name at most {ServerLimits.MaxToolRoles} tools");
+        }
+        foreach (var (tool, roles) in body.ToolRoles ?? [])
+        {
+            if (tool.Length is 0 or > ServerLimits.MaxToolNameLength)
             {
-                Error("allowed_roles", $"'{role}' is not one of {string.Join(", ", Roles.All)}");
+                Error("tool_roles", $"'{tool}' is not a tool name (1 to {ServerLimits.MaxToolNameLength} characters)");
             }
+            else if (roles is not { Count: > 0 })
+            {
+                Error("tool_roles", $"'{tool}' must name at least one role (a tool not named follows allowed_roles)");
+            }
+            CheckRoles(roles, "tool_roles", Error, $"'{tool}': ");
         }
         CheckRange(body.HealthCheckIntervalSeconds, "health_check_interval_seconds", 1, ServerLimits.MaxHealthCheckIntervalSeconds, Error);
         CheckRange(body.CheckTimeoutSeconds, "check_timeout_seconds", 1, ServerLimits.MaxCheckTimeoutSeconds, Error);
@@ -180,12 +191,24 @@ public static partial class ServerRegistrationValidator
             ConnectTimeoutSeconds = body.ConnectTimeoutSeconds ?? 10,
             CallTimeoutSeconds = body.CallTimeoutSeconds ?? 60,
             MaxConcurrentCalls = body.MaxConcurrentCalls ?? ServerLimits.DefaultMaxConcurrentCalls,
+            ToolRoles = (body.ToolRoles ?? []).ToImmutableDictionary(p => p.Key, p => p.Value.Distinct().ToImmutableArray(), StringComparer.Ordinal),
         };
     }
 
     /// <summary>A summary of the errors for the problem's <c>detail</c>.</summary>
     public static string Summary(Dictionary<string, string[]> errors) =>
         string.Join("; ", errors.SelectMany(p => p.Value.Select(m => $"{p.Key} {m}")));
+
+    private static void CheckRoles(List<string>? roles, string field, Action<string, string> error, string prefix = "")
+    {
+        foreach (var role in roles ?? [])
+        {
+            if (role is null || !Roles.IsKnown(role))
+            {
+                error(field, $"{prefix}'{role}' is not one of {string.Join(", ", Roles.All)}");
+            }
+        }
+    }
 
     private static void CheckRange(int? value, string field, int min, int max, Action<string, string> error)
     {

@@ -57,10 +57,19 @@ public static class ToolsApi
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
         var now = time.GetUtcNow();
-        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, now, roles))]));
+        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, roles))]));
     }
 
-    private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server)
+    private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server) =>
+        Listing(context, catalog, server, "capabilities", (healthy, roles) =>
+            new ToolListView([.. healthy.SelectMany(e => e.VisibleTools(roles).Select(t => ToolView.From(e.Server.Name, t)))]));
+
+    /// <summary>
+    /// A listing of the healthy servers the caller may see (<c>?server=</c> narrows to one, 404 for one it
+    /// may not see), rendered once per snapshot, role set and filter: a read is a lookup and a copy.
+    /// </summary>
+    internal static IResult Listing<T>(
+        HttpContext context, ServerCatalog catalog, string? server, string what, Func<IEnumerable<CatalogEntry>, IReadOnlyCollection<string>, T> view)
     {
         var roles = Roles.Of(context.User);
         var snapshot = catalog.Current;
@@ -68,14 +77,9 @@ public static class ToolsApi
         {
             return Problems.NotFound($"There is no MCP server '{server}'.");
         }
-        // Rendered once per snapshot, role set and filter: a read is a lookup and a copy.
-        var json = snapshot.Rendered($"capabilities|{string.Join(',', roles)}|{server}", s =>
-        {
-            var healthy = s.VisibleTo(roles)
-                .Where(e => e.Status.Status == HealthStatus.Healthy && (server is null || e.Server.Name == server));
-            var view = new ToolListView([.. healthy.SelectMany(e => e.Tools.Select(t => ToolView.From(e.Server.Name, t)))]);
-            return JsonSerializer.SerializeToUtf8Bytes(view, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
-        });
+        var json = snapshot.Rendered($"{what}|{string.Join(',', roles)}|{server}", s => JsonSerializer.SerializeToUtf8Bytes(
+            view(s.UsableBy(roles).Where(e => server is null || e.Server.Name == server), roles),
+            context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
         return Results.Bytes(json, "application/json");
     }
 
@@ -97,10 +101,7 @@ public static class ToolsApi
         {
             errors["tool"] = ["is required"];
         }
-        if (body.Arguments is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } arguments)
-        {
-            errors["arguments"] = [$"must be a JSON object, not {arguments.ValueKind.ToString().ToLowerInvariant()}"];
-        }
+        CheckArguments(body.Arguments, errors);
         if (errors.Count > 0)
         {
             return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
@@ -112,24 +113,36 @@ public static class ToolsApi
             audit?.Ended(ToolCallAuditOutcome.UnknownServer);
             return Problems.NotFound($"There is no MCP server '{body.Server}'.");
         }
-        var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText()), context.RequestAborted);
+        var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name).CallToolAsync(
+            new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText(), Hidden: !Roles.MayUse(roles, entry.Server, body.Tool!)), context.RequestAborted);
         audit?.Ended(ToolCallAuditOutcomes.Of(result));
-        return result.Outcome switch
-        {
-            ToolCallOutcome.Completed => Results.Ok(new ToolCallView(
-                Parse(result.ContentJson ?? "[]"),
-                result.StructuredContentJson is { } structured ? Parse(structured) : null,
-                result.IsError,
-                Math.Round(result.DurationMs, 3))),
-            ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
-            ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
-            ToolCallOutcome.Unavailable => Unavailable(context, result),
-            ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
-            ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),
-            _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
-        };
+        return UpstreamAnswer(context, result, () => Results.Ok(new ToolCallView(
+            Parse(result.ContentJson ?? "[]"),
+            result.StructuredContentJson is { } structured ? Parse(structured) : null,
+            result.IsError,
+            Math.Round(result.DurationMs, 3))));
     }
+
+    /// <summary>A request's <c>arguments</c>, when given, are a JSON object (or null).</summary>
+    internal static void CheckArguments(JsonElement? arguments, Dictionary<string, string[]> errors)
+    {
+        if (arguments is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } given)
+        {
+            errors["arguments"] = [$"must be a JSON object, not {given.ValueKind.ToString().ToLowerInvariant()}"];
+        }
+    }
+
+    /// <summary>What a call or read through a server's grain answers: <paramref name="completed"/>, or its outcome's problem.</summary>
+    internal static IResult UpstreamAnswer(HttpContext context, ToolCallResult result, Func<IResult> completed) => result.Outcome switch
+    {
+        ToolCallOutcome.Completed => completed(),
+        ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
+        ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
+        ToolCallOutcome.Unavailable => Unavailable(context, result),
+        ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
+        ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),
+        _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
+    };
 
     private static IResult Unavailable(HttpContext context, ToolCallResult result)
     {
@@ -138,7 +151,7 @@ public static class ToolsApi
         return Problems.Status(StatusCodes.Status503ServiceUnavailable, "MCP server unavailable", $"{result.Detail}; retry in {retryAfter} s");
     }
 
-    private static JsonElement Parse(string json)
+    internal static JsonElement Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();

@@ -8,7 +8,8 @@ namespace Omni2.Host.Api;
 
 /// <summary>
 /// A server in listings: the seed's status fields (snake_case on the wire). <see cref="Silo"/>, an
-/// internal address, only for those <see cref="Auth.Roles.MaySeeSilos"/>.
+/// internal address, only for those <see cref="Auth.Roles.MaySeeSilos"/>; <see cref="ToolCount"/> counts
+/// the tools the recipient may use.
 /// </summary>
 public sealed record ServerView(
     string Name,
@@ -27,7 +28,7 @@ public sealed record ServerView(
     long Version,
     string? Silo)
 {
-    public static ServerView From(McpServerInfo server, McpServerStatus status, DateTimeOffset now, IReadOnlyCollection<string> roles) => new(
+    public static ServerView From(McpServerInfo server, McpServerStatus status, ImmutableArray<McpToolInfo> tools, DateTimeOffset now, IReadOnlyCollection<string> roles) => new(
         server.Name,
         server.Transport.ToWire(),
         server.Enabled,
@@ -40,7 +41,7 @@ public sealed record ServerView(
         status.NextAttemptAt,
         status.LastRecoveryAttempt,
         status.TotalDowntimeSeconds,
-        status.ToolCount,
+        server.ToolRoles is { Count: > 0 } ? tools.Count(t => Auth.Roles.MayUse(roles, server, t.Name)) : status.ToolCount,
         status.Version,
         Auth.Roles.MaySeeSilos(roles) ? status.Silo : null);
 }
@@ -82,6 +83,7 @@ public sealed record ServerDetailView(
     IReadOnlyDictionary<string, string> Headers,
     bool Enabled,
     ImmutableArray<string> AllowedRoles,
+    IReadOnlyDictionary<string, ImmutableArray<string>> ToolRoles,
     int HealthCheckIntervalSeconds,
     int CheckTimeoutSeconds,
     int ConnectTimeoutSeconds,
@@ -102,12 +104,13 @@ public sealed record ServerDetailView(
         config.Headers.ToDictionary(p => p.Key, _ => CredentialRedaction.Redacted),
         config.Enabled,
         config.AllowedRoles,
+        config.ToolRoles,
         config.HealthCheckIntervalSeconds,
         config.CheckTimeoutSeconds,
         config.ConnectTimeoutSeconds,
         config.CallTimeoutSeconds,
         config.MaxConcurrentCalls,
-        ServerView.From(config.ToInfo(), status, now, AdminRoles),
+        ServerView.From(config.ToInfo(), status, tools, now, AdminRoles),
         [.. tools.Select(t => ToolView.From(config.Name, t))]);
 }
 
@@ -133,6 +136,14 @@ public static class Visibility
     public static IEnumerable<CatalogEntry> VisibleTo(this CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
         snapshot.Servers.Values.Where(e => Auth.Roles.MayUse(roles, e.Server.AllowedRoles));
 
+    /// <summary>The servers a user may see that are healthy: what <c>/mcp</c> and the capabilities offer.</summary>
+    public static IEnumerable<CatalogEntry> UsableBy(this CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
+        snapshot.VisibleTo(roles).Where(e => e.Status.Status == HealthStatus.Healthy);
+
     public static CatalogEntry? Find(this CatalogSnapshot snapshot, string name, IReadOnlyCollection<string> roles) =>
         snapshot.Servers.TryGetValue(name, out var entry) && Auth.Roles.MayUse(roles, entry.Server.AllowedRoles) ? entry : null;
+
+    /// <summary>The tools of a server the user may see that the user may also use (its <c>tool_roles</c>).</summary>
+    public static IEnumerable<McpToolInfo> VisibleTools(this CatalogEntry entry, IReadOnlyCollection<string> roles) =>
+        entry.Tools.Where(t => Auth.Roles.MayUse(roles, entry.Server, t.Name));
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
+using Omni2.Contracts;
 
 namespace Omni2.Host.Auth;
 
@@ -48,6 +49,16 @@ public static class Roles
     /// </summary>
     public static bool MayUse(IReadOnlyCollection<string> roles, ImmutableArray<string> allowedRoles) =>
         allowedRoles.IsDefaultOrEmpty || Rank(roles) >= Lowest(allowedRoles);
+
+    /// <summary>
+    /// Whether a user with <paramref name="roles"/> may see and call <paramref name="server"/>'s
+    /// <paramref name="tool"/>: the server's rule, and for a tool its <c>tool_roles</c> name, the same rule
+    /// over the roles named there (so an entry only narrows: a tool is never shown on a server its user
+    /// may not see). A tool not named follows the server. Listings, calls, counts and notifications apply it.
+    /// </summary>
+    public static bool MayUse(IReadOnlyCollection<string> roles, McpServerInfo server, string tool) =>
+        MayUse(roles, server.AllowedRoles)
+        && (server.ToolRoles is not { } toolRoles || !toolRoles.TryGetValue(tool, out var allowed) || MayUse(roles, allowed));
 
     /// <summary>Whether a user may see internal addresses (the silo that owns a server): admins only.</summary>
     public static bool MaySeeSilos(IReadOnlyCollection<string> roles) => roles.Contains(Admin);

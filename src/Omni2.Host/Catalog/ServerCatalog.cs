@@ -109,7 +109,11 @@ public sealed class ServerCatalog
                 // A row older than what the feed brought (read before the change reached the database) changes nothing.
                 builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
                     ? known
-                    : new CatalogEntry(row.Server, row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) }, row.Tools);
+                    : new CatalogEntry(row.Server, row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) }, row.Tools)
+                    {
+                        // Not in the database: what the feed brought stays.
+                        Listings = known?.Listings ?? McpServerListings.Empty,
+                    };
             }
             _current = new CatalogSnapshot(builder.ToImmutable());
             IsLoaded = true;
@@ -161,6 +165,7 @@ public sealed class ServerCatalog
             Server = fresher || entry is null ? info : current.Server,
             Status = fresher ? message.Status! with { LastCheckAt = Later(message.Status!.LastCheckAt, current.Status.LastCheckAt) } : current.Status,
             Tools = fresher && message.Tools is { } tools ? tools : current.Tools,
+            Listings = fresher && message.Listings is { } listings ? listings : current.Listings,
         };
         return updated == current ? servers : servers.SetItem(info.Name, updated);
     }

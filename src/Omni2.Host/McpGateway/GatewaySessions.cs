@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Omni2.Contracts;
@@ -13,9 +14,10 @@ namespace Omni2.Host.McpGateway;
 /// <summary>
 /// The MCP sessions running on this silo, by session id, from the moment the transport starts one
 /// until it ends (DELETE, idle expiry, a failed send). When the catalog changes what a session's
-/// user would see in <c>tools/list</c> (a server went down or came back, its tools changed), the
-/// session gets <c>notifications/tools/list_changed</c>. Stateless requests (the 2026-07-28
-/// revision) have no session and leave nothing here.
+/// user would see in <c>tools/list</c>, <c>prompts/list</c> or <c>resources/list</c> (and its templates)
+/// (a server went down or came back, its lists changed), the session gets that list's
+/// <c>list_changed</c> notification. Stateless requests (the 2026-07-28 revision) have no session and
+/// leave nothing here.
 /// </summary>
 public sealed partial class GatewaySessions(ServerCatalog catalog, LoopGuard loops, ILogger<GatewaySessions> logger) : IStatusEventListener
 {
@@ -37,7 +39,8 @@ public sealed partial class GatewaySessions(ServerCatalog catalog, LoopGuard loo
             return;
         }
         var roles = Roles.Of(context.User);
-        var session = new Session(server, roles, ToolsFingerprint(catalog.Current, roles));
+        var snapshot = catalog.Current;
+        var session = new Session(server, roles, [.. Lists.Select(list => Fingerprint(snapshot, roles, list))]);
         _sessions[id] = session;
         try
         {
@@ -49,12 +52,12 @@ public sealed partial class GatewaySessions(ServerCatalog catalog, LoopGuard loo
         }
     }
 
-    /// <summary>Notes the tool list a session was just shown, as its baseline for change.</summary>
-    public void Shown(McpServer server, CatalogSnapshot snapshot)
+    /// <summary>Notes the <paramref name="list"/> a session was just shown, as its baseline for change.</summary>
+    public void Shown(McpServer server, CatalogSnapshot snapshot, GatewayList list)
     {
         if (server.SessionId is { } id && _sessions.TryGetValue(id, out var session))
         {
-            session.Fingerprint = ToolsFingerprint(snapshot, session.Roles);
+            session.Fingerprints[(int)list] = Fingerprint(snapshot, session.Roles, list);
         }
     }
 
@@ -74,32 +77,55 @@ public sealed partial class GatewaySessions(ServerCatalog catalog, LoopGuard loo
         var snapshot = catalog.Current;
         foreach (var (id, session) in _sessions)
         {
-            var now = ToolsFingerprint(snapshot, session.Roles);
-            if (now == session.Fingerprint)
+            foreach (var list in Lists)
             {
-                continue;
-            }
-            session.Fingerprint = now;
-            try
-            {
-                await session.Server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification);
-            }
-            catch (Exception ex)
-            {
-                _sessions.TryRemove(KeyValuePair.Create(id, session));
-                LogNotifyFailed(ex.Message);
+                var now = Fingerprint(snapshot, session.Roles, list);
+                if (now == session.Fingerprints[(int)list])
+                {
+                    continue;
+                }
+                session.Fingerprints[(int)list] = now;
+                try
+                {
+                    await session.Server.SendNotificationAsync(ChangedNotifications[(int)list]);
+                }
+                catch (Exception ex)
+                {
+                    _sessions.TryRemove(KeyValuePair.Create(id, session));
+                    LogNotifyFailed(ex.Message);
+                    break;
+                }
             }
         }
     }
 
-    /// <summary>A digest of what <paramref name="roles"/> see in <c>tools/list</c>: computed once per snapshot and role set.</summary>
-    private static string ToolsFingerprint(CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
-        snapshot.Rendered("mcp-tools-fingerprint|" + string.Join(',', roles), s =>
+    private static readonly GatewayList[] Lists = Enum.GetValues<GatewayList>();
+
+    private static readonly string[] ChangedNotifications =
+    [
+        NotificationMethods.ToolListChangedNotification,
+        NotificationMethods.PromptListChangedNotification,
+        NotificationMethods.ResourceListChangedNotification,
+    ];
+
+    /// <summary>A digest of what <paramref name="roles"/> see in <paramref name="list"/>: computed once per snapshot, role set and list.</summary>
+    private static string Fingerprint(CatalogSnapshot snapshot, IReadOnlyCollection<string> roles, GatewayList list) =>
+        snapshot.Rendered($"mcp-fingerprint|{list}|{string.Join(',', roles)}", s =>
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            foreach (var tool in GatewayTools.VisibleTools(s, roles))
+            void Add<T>(IReadOnlyList<T> items) => hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(items, McpJsonUtilities.DefaultOptions));
+            switch (list)
             {
-                hash.AppendData(Encoding.UTF8.GetBytes(tool.Name + "\t" + tool.Description + "\t" + tool.InputSchema.GetRawText() + "\n"));
+                case GatewayList.Tools:
+                    Add(GatewayTools.VisibleTools(s, roles));
+                    break;
+                case GatewayList.Prompts:
+                    Add(GatewayListings.Prompts(s, roles));
+                    break;
+                default:
+                    Add(GatewayListings.Resources(s, roles));
+                    Add(GatewayListings.ResourceTemplates(s, roles));
+                    break;
             }
             return Convert.ToHexString(hash.GetHashAndReset());
         });
@@ -107,13 +133,22 @@ public sealed partial class GatewaySessions(ServerCatalog catalog, LoopGuard loo
     [LoggerMessage(Level = LogLevel.Debug, Message = "MCP gateway: sending tools/list_changed failed: {Error}")]
     private partial void LogNotifyFailed(string error);
 
-    private sealed class Session(McpServer server, IReadOnlyCollection<string> roles, string fingerprint)
+    private sealed class Session(McpServer server, IReadOnlyCollection<string> roles, string[] fingerprints)
     {
         public McpServer Server { get; } = server;
 
         public IReadOnlyCollection<string> Roles { get; } = roles;
 
-        /// <summary>The digest of the tool list the session was last shown or told about.</summary>
-        public string Fingerprint { get; set; } = fingerprint;
+        /// <summary>The digest of each list (by <see cref="GatewayList"/>) the session was last shown or told about.</summary>
+        public string[] Fingerprints { get; } = fingerprints;
     }
+}
+
+/// <summary>The lists a <c>/mcp</c> session is told changed, each with its own <c>list_changed</c> notification.</summary>
+public enum GatewayList
+{
+    Tools,
+    Prompts,
+    /// <summary>Resources and resource templates (one notification covers both).</summary>
+    Resources,
 }

@@ -22,15 +22,14 @@ public static class GatewayTools
     {
         var roles = Roles.Of(context.User!);
         var snapshot = context.Services!.GetRequiredService<ServerCatalog>().Current;
-        context.Services!.GetRequiredService<GatewaySessions>().Shown(context.Server, snapshot);
+        context.Services!.GetRequiredService<GatewaySessions>().Shown(context.Server, snapshot, GatewayList.Tools);
         return ValueTask.FromResult(new ListToolsResult { Tools = [.. VisibleTools(snapshot, roles)] });
     }
 
     /// <summary>What a user with <paramref name="roles"/> sees in <c>tools/list</c>; cached per snapshot and role set.</summary>
     public static IReadOnlyList<Tool> VisibleTools(CatalogSnapshot snapshot, IReadOnlyCollection<string> roles) =>
-        snapshot.Rendered("mcp-tools|" + string.Join(',', roles), s => (IReadOnlyList<Tool>)[.. s.VisibleTo(roles)
-            .Where(e => e.Status.Status == HealthStatus.Healthy)
-            .SelectMany(e => e.Tools.Select(tool => ToProtocol(e.Server.Name, tool)))]);
+        snapshot.Rendered("mcp-tools|" + string.Join(',', roles), s => (IReadOnlyList<Tool>)[.. s.UsableBy(roles)
+            .SelectMany(e => e.VisibleTools(roles).Select(tool => ToProtocol(e.Server.Name, tool)))]);
 
     public static async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
     {
@@ -53,7 +52,7 @@ public static class GatewayTools
         var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
         var result = await context.Services!.GetRequiredService<IGrainFactory>()
             .GetGrain<IMcpServerGrain>(entry.Server.Name)
-            .CallToolAsync(new ToolCallRequest(tool, arguments), cancellationToken);
+            .CallToolAsync(new ToolCallRequest(tool, arguments, Hidden: !Roles.MayUse(roles, entry.Server, tool)), cancellationToken);
         audit?.Ended(ToolCallAuditOutcomes.Of(result));
         return result.Outcome switch
         {
@@ -64,12 +63,15 @@ public static class GatewayTools
                 IsError = result.IsError,
             },
             ToolCallOutcome.UnknownTool => throw new McpProtocolException(result.Detail!, McpErrorCode.InvalidParams),
-            ToolCallOutcome.Unavailable => Error(result.RetryAfter is { } eta
-                ? $"{result.Detail}; next recovery attempt in {Math.Max(1, Math.Ceiling(eta.TotalSeconds)):0} s"
-                : result.Detail!),
-            _ => Error(result.Detail!),
+            _ => Error(Describe(result)),
         };
     }
+
+    /// <summary>Why a call or read did not complete, with an unavailable server's next recovery attempt.</summary>
+    internal static string Describe(ToolCallResult result) =>
+        result.Outcome is ToolCallOutcome.Unavailable && result.RetryAfter is { } eta
+            ? $"{result.Detail}; next recovery attempt in {Math.Max(1, Math.Ceiling(eta.TotalSeconds)):0} s"
+            : result.Detail!;
 
     private static Tool ToProtocol(string server, McpToolInfo tool)
     {

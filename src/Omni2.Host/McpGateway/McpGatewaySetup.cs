@@ -24,11 +24,21 @@ public static class McpGatewaySetup
         builder.Services.AddMcpServer(o =>
             {
                 o.ServerInfo = new Implementation { Name = "omni2", Version = "1.0" };
-                o.Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } };
+                o.Capabilities = new ServerCapabilities
+                {
+                    Tools = new ToolsCapability { ListChanged = true },
+                    Prompts = new PromptsCapability { ListChanged = true },
+                    Resources = new ResourcesCapability { ListChanged = true },
+                };
             })
             .WithHttpTransport()
             .WithListToolsHandler(GatewayTools.ListAsync)
-            .WithCallToolHandler(GatewayTools.CallAsync);
+            .WithCallToolHandler(GatewayTools.CallAsync)
+            .WithListPromptsHandler(GatewayListings.ListPromptsAsync)
+            .WithGetPromptHandler(GatewayListings.GetPromptAsync)
+            .WithListResourcesHandler(GatewayListings.ListResourcesAsync)
+            .WithListResourceTemplatesHandler(GatewayListings.ListResourceTemplatesAsync)
+            .WithReadResourceHandler(GatewayListings.ReadResourceAsync);
         var clustered = !SiloConfiguration.IsEmbedded(builder.Configuration);
         builder.Services.AddOptions<HttpServerTransportOptions>().Configure<GatewaySessions, SessionMigration, IOptions<McpSessionOptions>>((o, sessions, migration, gateway) =>
         {

@@ -174,6 +174,10 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
             RouteAlert(message);
             return;
         }
+        if (message.Type == StatusMessageTypes.ListingsChanged)
+        {
+            return; // prompts and resources are /mcp's and REST's; the hub shows none
+        }
         var now = _time.GetUtcNow();
         var name = message.McpName;
         if (message.Type == StatusMessageTypes.ServerRemoved)
@@ -188,20 +192,21 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
             }
             _routedVersions[name] = status.Version;
         }
-        var server = message.Type == StatusMessageTypes.ServerRemoved ? null
-            : message.Server ?? _catalog.Current.Servers.GetValueOrDefault(name)?.Server;
+        var known = _catalog.Current.Servers.GetValueOrDefault(name);
+        var server = message.Type == StatusMessageTypes.ServerRemoved ? null : message.Server ?? known?.Server;
+        var tools = message.Tools ?? known?.Tools ?? [];
         foreach (var audience in _audiences.Values)
         {
             if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
             {
                 audience.Known.Add(name);
-                audience.Outbox.Add(RealtimeMessage.From(message, server, audience.Roles, now));
+                audience.Outbox.Add(RealtimeMessage.From(message, server, tools, audience.Roles, now));
             }
             else if (audience.Known.Remove(name))
             {
                 audience.Outbox.Forget(name);
                 audience.Outbox.Add(message.Type == StatusMessageTypes.ServerRemoved
-                    ? RealtimeMessage.From(message, null, audience.Roles, now)
+                    ? RealtimeMessage.From(message, null, [], audience.Roles, now)
                     : RealtimeMessage.NoLongerVisible(name, now));
             }
         }
@@ -254,7 +259,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
     private void SendSnapshot(string connectionId, Audience audience)
     {
         var now = _time.GetUtcNow();
-        var servers = _catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, now, audience.Roles)).ToList();
+        var servers = _catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, audience.Roles)).ToList();
         audience.Known.UnionWith(servers.Select(s => s.Name));
         audience.Outbox.RecordSent();
         Send([connectionId], new RealtimeMessage(RealtimeMessage.SnapshotType, now, Snapshot: servers));

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Omni2.Contracts;
 using Omni2.Host.Api;
@@ -42,7 +43,7 @@ public sealed record RealtimeMessage(
     public const string TokenRevokedReason = "token revoked";
 
     /// <summary>A feed event as a recipient with <paramref name="roles"/> sees it.</summary>
-    public static RealtimeMessage From(McpStatusEvent message, McpServerInfo? server, IReadOnlyCollection<string> roles, DateTimeOffset now) => new(
+    public static RealtimeMessage From(McpStatusEvent message, McpServerInfo? server, ImmutableArray<McpToolInfo> tools, IReadOnlyCollection<string> roles, DateTimeOffset now) => new(
         message.Type,
         message.Timestamp,
         message.McpName.Length == 0 ? null : message.McpName,
@@ -52,7 +53,7 @@ public sealed record RealtimeMessage(
         message.RecoveryEta is { } eta ? $"{Math.Ceiling(eta.TotalSeconds):0}s" : null,
         message.Event is HealthEventType.RecoveryAttempt or HealthEventType.CircuitOpened ? message.Attempt : null,
         message.Status?.NextAttemptAt,
-        message.Status is { } status && server is not null ? ServerView.From(server, status, now, roles) : null);
+        message.Status is { } status && server is not null ? ServerView.From(server, status, tools, now, roles) : null);
 
     /// <summary>A critical alert worded for one recipient: <paramref name="visible"/> are the failing servers it may see.</summary>
     public static RealtimeMessage CriticalAlert(DateTimeOffset timestamp, IReadOnlyList<string> visible, TimeSpan? window) =>

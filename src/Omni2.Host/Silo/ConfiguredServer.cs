@@ -21,6 +21,7 @@ public sealed class ConfiguredServer
     public int ConnectTimeoutSeconds { get; set; } = 10;
     public int CallTimeoutSeconds { get; set; } = 60;
     public int MaxConcurrentCalls { get; set; } = ServerLimits.DefaultMaxConcurrentCalls;
+    public Dictionary<string, List<string>> ToolRoles { get; set; } = [];
 
     /// <summary>The server's configuration; throws, so that the host does not start, on an unknown transport or a refused stdio command line.</summary>
     public McpServerConfig ToConfig()
@@ -52,5 +53,6 @@ public sealed class ConfiguredServer
         ConnectTimeoutSeconds = ConnectTimeoutSeconds,
         CallTimeoutSeconds = CallTimeoutSeconds,
         MaxConcurrentCalls = MaxConcurrentCalls,
+        ToolRoles = ToolRoles.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutableArray()),
     };
 }

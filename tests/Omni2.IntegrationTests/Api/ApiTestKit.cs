@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ModelContextProtocol.Client;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing.McpServer;
 using Omni2.Testing;
@@ -25,6 +26,19 @@ public static class ApiTestKit
             await admin.WaitForHealthAsync(name, "healthy");
         }
         return name;
+    }
+
+    /// <summary>An official C# SDK client of <paramref name="host"/>'s <c>/mcp</c> with <paramref name="role"/>'s token.</summary>
+    public static async Task<McpClient> McpClientAsync(this ApiHost host, string role, McpClientOptions? options = null)
+    {
+        var http = host.ClientAs(role);
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            EnableStandaloneGetStream = true,
+        }, http, null, ownsHttpClient: true);
+        return await McpClient.CreateAsync(transport, options);
     }
 
     public static async Task<JsonElement> JsonOfAsync(HttpResponseMessage response)

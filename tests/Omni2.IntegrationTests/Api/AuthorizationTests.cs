@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
@@ -9,13 +10,17 @@ using static Omni2.IntegrationTests.Api.ApiTestKit;
 
 namespace Omni2.IntegrationTests.Api;
 
-/// <summary>Who may do what: no token, viewer, operator, admin against every endpoint; servers hidden by allowed_roles.</summary>
+/// <summary>Who may do what: no token, viewer, operator, admin against every endpoint; servers hidden by allowed_roles, tools by tool_roles.</summary>
 [Collection("api")]
 public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
 {
     private TestMcpServer _server = null!;
     private string _open = null!;
     private string _operatorsOnly = null!;
+    private string _tooled = null!;
+
+    /// <summary><c>_tooled</c>'s tool_roles: echo for operators and admins, add for admins; its other tools follow the server (everyone).</summary>
+    private const string ToolRoles = ""","tool_roles":{"echo":["operator"],"add":["admin"]}""";
 
     public async Task InitializeAsync()
     {
@@ -24,6 +29,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         _operatorsOnly = ClusterFixture.UniqueName("ops-only");
         Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_open, _server.StreamableHttpEndpoint))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await fixture.A.RegisterAsync(HttpServer(_operatorsOnly, _server.StreamableHttpEndpoint, ""","allowed_roles":["operator"]"""))).StatusCode);
+        _tooled = await fixture.A.RegisterHealthyAsync(_server, "tooled", ToolRoles, fixture.B);
         // Both hosts serve requests here; B's catalog learns of the registration on A from the status feed.
         foreach (var host in new[] { fixture.A, fixture.B })
         {
@@ -54,6 +60,12 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("GET", "/api/v1/mcp/status", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/tools/capabilities", 401, 200, 200, 200);
         Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{open}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);
+        Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{tooled}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);
+        Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{tooled}\",\"tool\":\"add\",\"arguments\":{\"a\":1,\"b\":2}}", 401, 403, 404, 200);
+        Add("GET", "/api/v1/mcp/prompts", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/resources", 401, 200, 200, 200);
+        Add("POST", "/api/v1/mcp/resources/read|{}", 401, 400, 400, 400);
+        Add("POST", "/api/v1/mcp/prompts/get|{}", 401, 400, 400, 400);
         Add("POST", "/api/v1/mcp/servers|{\"name\":\"x\"}", 401, 403, 403, 400);
         Add("GET", "/api/v1/mcp/servers/{open}", 401, 403, 403, 200);
         Add("PUT", "/api/v1/mcp/servers/{open}|{}", 401, 403, 403, 400);
@@ -70,7 +82,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
     public async Task Each_role_gets_exactly_its_rights(string? role, string method, string target, int expected)
     {
         using var client = fixture.B.ClientAs(role);
-        var parts = target.Replace("{open}", _open).Split('|', 2);
+        var parts = target.Replace("{open}", _open).Replace("{tooled}", _tooled).Split('|', 2);
         using var request = new HttpRequestMessage(new HttpMethod(method), parts[0]);
         if (parts.Length == 2)
         {
@@ -128,6 +140,75 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         }
     }
 
+    /// <summary>The tools of <c>_tooled</c> each role may use: REST (and so the dashboard), the hub's tool count and /mcp agree.</summary>
+    [Theory]
+    [InlineData("viewer", "blob,fail,slow")]
+    [InlineData("operator", "blob,echo,fail,slow")]
+    [InlineData("admin", "add,blob,echo,fail,slow")]
+    public async Task Tool_roles_hide_tools_in_rest_hub_and_mcp(string role, string expected)
+    {
+        using var rest = fixture.B.ClientAs(role);
+        var capabilities = await JsonOfAsync(await rest.GetAsync($"/api/v1/mcp/tools/capabilities?server={_tooled}"));
+        var listed = capabilities.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order().ToList();
+        var everyServer = await JsonOfAsync(await rest.GetAsync("/api/v1/mcp/tools/capabilities"));
+        var listedInAll = everyServer.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("qualified_name").GetString()!)
+            .Where(n => n.StartsWith(_tooled + "__", StringComparison.Ordinal)).Select(n => n[(_tooled.Length + 2)..]).Order().ToList();
+        var counted = (await rest.ServerViewAsync(_tooled)).GetProperty("tool_count").GetInt32();
+        var pushed = (await HubSnapshotAsync(role)).GetProperty("snapshot").EnumerateArray().Single(s => s.GetProperty("name").GetString() == _tooled);
+        await using var mcp = await McpClientAsync(role);
+        var offered = (await mcp.ListToolsAsync()).Select(t => t.Name).Where(n => n.StartsWith(_tooled + "__", StringComparison.Ordinal))
+            .Select(n => n[(_tooled.Length + 2)..]).Order().ToList();
+
+        var tools = expected.Split(',');
+        Assert.Equal(tools, listed);
+        Assert.Equal(tools, listedInAll);
+        Assert.Equal(tools.Length, counted);
+        Assert.Equal(tools.Length, pushed.GetProperty("tool_count").GetInt32());
+        Assert.Equal(tools, offered);
+    }
+
+    [Fact]
+    public async Task A_hidden_tool_is_answered_on_rest_exactly_like_a_tool_that_does_not_exist()
+    {
+        using var op = fixture.B.ClientAs("operator");
+
+        var hidden = await AssertProblemAsync(await op.PostAsync("/api/v1/mcp/tools/call", Call(_tooled, "add", """{"a":1,"b":2}""")), HttpStatusCode.NotFound);
+        var missing = await AssertProblemAsync(await op.PostAsync("/api/v1/mcp/tools/call", Call(_tooled, "nope", """{"a":1,"b":2}""")), HttpStatusCode.NotFound);
+
+        Assert.Equal(missing.Replace("'nope'", "'add'"), hidden);
+    }
+
+    [Fact]
+    public async Task A_hidden_tool_is_answered_on_mcp_exactly_like_a_tool_that_does_not_exist()
+    {
+        await using var mcp = await McpClientAsync("operator");
+        var arguments = new Dictionary<string, object?> { ["a"] = 1, ["b"] = 2 };
+
+        var hidden = await Assert.ThrowsAsync<McpProtocolException>(async () => await mcp.CallToolAsync($"{_tooled}__add", arguments));
+        var missing = await Assert.ThrowsAsync<McpProtocolException>(async () => await mcp.CallToolAsync($"{_tooled}__nope", arguments));
+
+        Assert.Equal(missing.ErrorCode, hidden.ErrorCode);
+        Assert.Equal(missing.Message.Replace("'nope'", "'add'"), hidden.Message);
+    }
+
+    [Fact]
+    public async Task Tool_roles_are_shown_to_admins_and_reloaded_on_every_silo_when_replaced()
+    {
+        var name = await fixture.A.RegisterHealthyAsync(_server, "retooled", ToolRoles, fixture.B);
+        using var admin = fixture.A.ClientAs("admin");
+        using var op = fixture.B.ClientAs("operator");
+        var detail = await JsonOfAsync(await admin.GetAsync($"/api/v1/mcp/servers/{name}"));
+        Assert.Equal(["admin"], detail.GetProperty("tool_roles").GetProperty("add").EnumerateArray().Select(r => r.GetString()));
+
+        var replaced = await admin.PutAsync($"/api/v1/mcp/servers/{name}", Json(HttpServer(name, _server.StreamableHttpEndpoint, ""","tool_roles":{"echo":["admin"]}""")));
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+
+        await Eventually.MatchesAsync(
+            async () => (await JsonOfAsync(await op.GetAsync($"/api/v1/mcp/tools/capabilities?server={name}"))).GetProperty("tools")
+                .EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order().ToList(),
+            tools => tools.SequenceEqual(["add", "blob", "fail", "slow"]), TimeSpan.FromSeconds(10), "B's operator view to follow the new tool_roles");
+    }
+
     [Fact]
     public async Task Only_admins_see_the_silo_that_owns_a_server_in_rest_and_hub()
     {
@@ -161,16 +242,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
             e => e.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(10), "the hub's snapshot");
     }
 
-    private async Task<McpClient> McpClientAsync(string role)
-    {
-        var http = fixture.A.ClientAs(role);
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-        }, http, null, ownsHttpClient: true);
-        return await McpClient.CreateAsync(transport);
-    }
+    private Task<McpClient> McpClientAsync(string role) => fixture.A.McpClientAsync(role);
 
     [Fact]
     public async Task Operator_cannot_call_a_server_hidden_from_it()

@@ -171,6 +171,14 @@ public sealed class FuzzBodies(Random random, IReadOnlyList<string> serverNames,
             ("extra", RandomValue(1)),
         }.Where(_ => Chance(0.75)));
 
+    /// <summary>A resource-read or prompt-get body: a server, a uri or prompt, arguments, sometimes none of them right.</summary>
+    public string Read() => Chance(0.2) ? RandomValue(3) : Object(new (string, string)[]
+        {
+            ("server", Chance(0.7) ? Quote(Pick(callableNames)) : RandomValue(1)),
+            (Chance(0.5) ? "uri" : "prompt", Chance(0.7) ? Quote(Chance(0.5) ? RandomText() : Pick(ToolNames)) : RandomValue(1)),
+            ("arguments", ToolArguments()),
+        }.Where(_ => Chance(0.75)));
+
     private string ToolArguments() => Pick(4) switch
     {
         0 => Object([("message", Chance(0.7) ? Quote(RandomText()) : RandomValue(1))]),

@@ -88,7 +88,8 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
         {
             var request = Candidate(index);
             var token = targets.Tokens.FirstOrDefault(t => t.Kind == request.Token);
-            if (token is not { MayAdminister: true } || request.Method is "GET" or "HEAD" or "OPTIONS")
+            // ASP.NET Core matches methods ignoring case: a "get" reads as a GET does.
+            if (token is not { MayAdminister: true } || request.Method.ToUpperInvariant() is "GET" or "HEAD" or "OPTIONS")
             {
                 return request;
             }
@@ -120,7 +121,7 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
         return path.ToUpperInvariant();
     }
 
-    private enum BodyKind { None, Any, Registration, ToolCall, JsonRpc, DevToken }
+    private enum BodyKind { None, Any, Registration, ToolCall, Read, JsonRpc, DevToken }
 
     private FuzzRequest Candidate(int index)
     {
@@ -141,8 +142,10 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
             1 => ("GET", "/api/v1/auth/verify", BodyKind.None),
             2 => ("POST", "/api/v1/auth/dev-token", BodyKind.DevToken),
             3 => ("GET", Pick(["/api/v1/mcp/tools/servers", "/api/v1/mcp/status"]), BodyKind.None),
-            4 => ("GET", "/api/v1/mcp/tools/capabilities" + (Chance(0.7) ? "?server=" + Query(Name()) : ""), BodyKind.None),
-            5 or 6 => ("POST", "/api/v1/mcp/tools/call", BodyKind.ToolCall),
+            4 => ("GET", Pick(["/api/v1/mcp/tools/capabilities", "/api/v1/mcp/prompts", "/api/v1/mcp/resources"]) + (Chance(0.7) ? "?server=" + Query(Name()) : ""), BodyKind.None),
+            5 => ("POST", "/api/v1/mcp/tools/call", BodyKind.ToolCall),
+            // A tool call's body, or one that reads: the same server and arguments, a uri or prompt for a tool.
+            6 => Chance(0.5) ? ("POST", "/api/v1/mcp/tools/call", BodyKind.ToolCall) : ("POST", Pick(["/api/v1/mcp/resources/read", "/api/v1/mcp/prompts/get"]), BodyKind.Read),
             7 => ("POST", "/api/v1/mcp/servers", BodyKind.Registration),
             8 => Server(Pick(["GET", "PUT", "DELETE"])),
             9 => ("POST", $"/api/v1/mcp/servers/{Segment(Name())}/{Pick(["disable", "enable", "reset"])}", Chance(0.2) ? BodyKind.Any : BodyKind.None),
@@ -219,6 +222,7 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
             {
                 BodyKind.Registration => _bodies.Registration(),
                 BodyKind.ToolCall => _bodies.ToolCall(),
+                BodyKind.Read => _bodies.Read(),
                 BodyKind.JsonRpc => _bodies.JsonRpc(),
                 BodyKind.DevToken => Chance(0.7) ? FuzzBodies.Object([("role", Chance(0.7) ? FuzzBodies.Quote(Pick(["viewer", "operator", "admin", "root", "ADMIN", ""])) : _bodies.RandomValue(1))]) : _bodies.RandomValue(2),
                 _ => _bodies.RandomValue(3),

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Security.Claims;
+using Omni2.Contracts;
 using Omni2.Host.Auth;
 
 namespace Omni2.UnitTests.Auth;
@@ -78,6 +80,39 @@ public sealed class RolesTests
         Assert.True(Roles.MayUse([], []));
         Assert.False(Roles.MayUse([], [Roles.Viewer]));
     }
+
+    private static McpServerInfo Server(string[] allowedRoles, params (string Tool, string[] Roles)[] toolRoles) =>
+        new("alpha", McpTransport.StreamableHttp, true, [.. allowedRoles],
+            toolRoles.ToImmutableDictionary(t => t.Tool, t => t.Roles.ToImmutableArray()));
+
+    [Theory]
+    [InlineData("viewer", false)]
+    [InlineData("operator", true)]
+    [InlineData("admin", true)]
+    public void A_tool_in_tool_roles_needs_the_lowest_role_named_there(string user, bool usable) =>
+        Assert.Equal(usable, Roles.MayUse([user], Server([], ("echo", ["admin", "operator"])), "echo"));
+
+    [Theory]
+    [InlineData("viewer")]
+    [InlineData("operator")]
+    public void A_tool_not_in_tool_roles_follows_the_server(string user)
+    {
+        var server = Server([Roles.Operator], ("echo", [Roles.Admin]));
+
+        Assert.Equal(Roles.MayUse([user], server.AllowedRoles), Roles.MayUse([user], server, "add"));
+    }
+
+    [Fact]
+    public void A_tool_entry_never_shows_a_tool_on_a_server_its_user_may_not_see() =>
+        Assert.False(Roles.MayUse([Roles.Viewer], Server([Roles.Operator], ("echo", [Roles.Viewer])), "echo"));
+
+    [Fact]
+    public void An_admin_may_use_every_tool() =>
+        Assert.True(Roles.MayUse([Roles.Admin], Server([Roles.Admin], ("echo", [Roles.Admin]), ("add", ["unknown"])), "add"));
+
+    [Fact]
+    public void A_server_without_tool_roles_from_an_earlier_silo_follows_its_allowed_roles() =>
+        Assert.True(Roles.MayUse([Roles.Viewer], new McpServerInfo("alpha", McpTransport.Sse, true, []), "echo"));
 
     [Fact]
     public void Only_admins_see_silo_addresses()
