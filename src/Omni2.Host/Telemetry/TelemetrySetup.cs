@@ -35,6 +35,9 @@ public static class TelemetrySetup
         "Microsoft.Orleans", "Npgsql", "System.Net.Http", "System.Net.NameResolution",
     ];
 
+    private static readonly string[] HttpClientTags =
+        ["http.request.method", "http.response.status_code", "error.type", "network.protocol.version", "url.scheme", "http.connection.state"];
+
     /// <summary>
     /// Whether a signal (<c>TRACES</c>, <c>METRICS</c>, <c>LOGS</c>) goes out over OTLP: the standard
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, or the signal's own <c>OTEL_EXPORTER_OTLP_{signal}_ENDPOINT</c>, is set.
@@ -51,6 +54,14 @@ public static class TelemetrySetup
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(Meters).AddPrometheusExporter();
+                // /metrics is anonymous: no upstream's or database's address reaches it, and no series
+                // multiplies by the fleet's size. HttpClient's and DNS's instruments would be labelled by
+                // server address, port and host name, Npgsql's by its pool's connection string, Kestrel's by
+                // the silo's own listening address.
+                metrics.AddView("http.client.*", new MetricStreamConfiguration { TagKeys = HttpClientTags })
+                    .AddView("kestrel.*", new MetricStreamConfiguration { TagKeys = ["network.transport", "network.type", "network.protocol.name", "network.protocol.version", "error.type"] })
+                    .AddView("dns.lookup.duration", new MetricStreamConfiguration { TagKeys = ["error.type"] })
+                    .AddView("db.client.*", new MetricStreamConfiguration { TagKeys = ["db.client.connection.state"] });
                 if (ExportsOverOtlp(configuration, "METRICS"))
                 {
                     metrics.AddOtlpExporter();

@@ -64,5 +64,9 @@ public sealed class MetricsTests(ApiFixture fixture)
             "Orleans', Npgsql's and HttpClient's meters");
 
         Assert.Contains("\ndotnet_gc_", text);
+        // Anonymous: neither the upstream's address nor the database's connection string is a label.
+        Assert.DoesNotContain($"\"{server.StreamableHttpEndpoint.Port}\"", text);
+        Assert.DoesNotContain("server_address=", text);
+        Assert.DoesNotContain("Database=", text);
     }
 }
