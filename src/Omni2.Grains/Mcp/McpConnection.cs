@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -18,6 +17,7 @@ public sealed class McpConnection : IAsyncDisposable
     private static readonly Task<string> NeverBroken = new TaskCompletionSource<string>().Task;
     private readonly McpClient _client;
     private readonly Task<string> _streamBroken;
+    private readonly ToolListReader _tools;
     private bool _pingUnsupported;
     private volatile bool _closing;
 
@@ -27,6 +27,7 @@ public sealed class McpConnection : IAsyncDisposable
         _streamBroken = streamBroken;
         Generation = generation;
         Limits = limits;
+        _tools = new ToolListReader(client, limits);
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
@@ -86,8 +87,9 @@ public sealed class McpConnection : IAsyncDisposable
 
     /// <summary>
     /// A liveness check: <c>ping</c>, or <c>tools/list</c> on a protocol version or server without
-    /// ping. Returns the tools when it listed them (null after a ping), so the caller can keep its
-    /// tool cache fresh for free: a stateless server never sends <c>notifications/tools/list_changed</c>.
+    /// ping. Returns the tools when it listed them and they differ from the last answer (null after a
+    /// ping or an unchanged list), so the caller can keep its tool cache fresh for free: a stateless
+    /// server never sends <c>notifications/tools/list_changed</c>.
     /// </summary>
     public Task<ImmutableArray<McpToolInfo>?> CheckAsync(TimeSpan timeout) => BoundedAsync<ImmutableArray<McpToolInfo>?>(async cancellationToken =>
     {
@@ -103,11 +105,11 @@ public sealed class McpConnection : IAsyncDisposable
                 _pingUnsupported = true;
             }
         }
-        return await ListAllToolsAsync(cancellationToken);
+        return await _tools.ReadIfChangedAsync(cancellationToken);
     }, timeout);
 
     public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        BoundedAsync(ListAllToolsAsync, timeout, cancellationToken);
+        BoundedAsync(_tools.ReadAsync, timeout, cancellationToken);
 
     /// <summary>
     /// The server's prompts, resources and resource templates, each only if its capabilities offer it, every
@@ -232,49 +234,6 @@ public sealed class McpConnection : IAsyncDisposable
         {
             // Abandoned: the SDK finishes (or fails) closing in the background.
         }
-    }
-
-    /// <summary>
-    /// Every page of <c>tools/list</c>, as protocol results (the SDK's tool wrappers, which a call
-    /// through the client would need, cost more than the check they would serve), within the caps
-    /// on pages, tools, schema and list bytes. Each page was read within the list's byte cap.
-    /// </summary>
-    private async Task<ImmutableArray<McpToolInfo>> ListAllToolsAsync(CancellationToken cancellationToken)
-    {
-        var tools = ImmutableArray.CreateBuilder<McpToolInfo>();
-        var bytes = 0L;
-        var pages = 0;
-        string? cursor = null;
-        do
-        {
-            if (++pages > Limits.MaxToolListPages)
-            {
-                throw UpstreamLimitExceededException.Over("tool list", $"{pages} pages", Limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
-            }
-            var page = await _client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
-            if (tools.Count + page.Tools.Count is var listed && listed > Limits.MaxTools)
-            {
-                throw UpstreamLimitExceededException.Over("tool list", $"{listed} tools", Limits.MaxTools, nameof(UpstreamOptions.MaxTools));
-            }
-            foreach (var tool in page.Tools)
-            {
-                var info = new McpToolInfo { Name = tool.Name, Description = tool.Description, InputSchemaJson = tool.InputSchema.GetRawText() };
-                var schemaBytes = Encoding.UTF8.GetByteCount(info.InputSchemaJson);
-                if (schemaBytes > Limits.MaxSchemaBytes)
-                {
-                    throw UpstreamLimitExceededException.Over("tool schema", $"{schemaBytes} bytes", Limits.MaxSchemaBytes, nameof(UpstreamOptions.MaxSchemaBytes));
-                }
-                bytes += schemaBytes + Encoding.UTF8.GetByteCount(info.Name) + Encoding.UTF8.GetByteCount(info.Description ?? "");
-                if (bytes > Limits.MaxToolListBytes)
-                {
-                    throw Limits.AnswerTo(RequestMethods.ToolsList).Exceeded(bytes);
-                }
-                tools.Add(info);
-            }
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-        return tools.ToImmutable();
     }
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);

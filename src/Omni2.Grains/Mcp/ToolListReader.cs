@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Omni2.Contracts;
+
+namespace Omni2.Grains.Mcp;
+
+/// <summary>
+/// Reads one connection's <c>tools/list</c>, every page, within the caps on pages, tools, schema and
+/// list bytes (<see cref="UpstreamOptions"/>), into protocol results (the SDK's tool wrappers, which a
+/// call through the client would need, cost more than the check they would serve).
+/// It remembers a digest of the last one-page answer it read, so a health check whose list has not
+/// changed is answered without turning the answer into tools: on a stateless server every check is a
+/// <c>tools/list</c>, and most of its cost was that conversion.
+/// </summary>
+internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
+{
+    private static readonly JsonTypeInfo<ListToolsResult> ResultType =
+        (JsonTypeInfo<ListToolsResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ListToolsResult));
+
+    private byte[]? _lastAnswer;
+
+    /// <summary>The whole list.</summary>
+    public async Task<ImmutableArray<McpToolInfo>> ReadAsync(CancellationToken cancellationToken) =>
+        (await ReadAsync(ifChanged: false, cancellationToken))!.Value;
+
+    /// <summary>The whole list, or null when the server answered exactly what it answered last time.</summary>
+    public Task<ImmutableArray<McpToolInfo>?> ReadIfChangedAsync(CancellationToken cancellationToken) =>
+        ReadAsync(ifChanged: true, cancellationToken);
+
+    private async Task<ImmutableArray<McpToolInfo>?> ReadAsync(bool ifChanged, CancellationToken cancellationToken)
+    {
+        var answer = await client.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsList }, cancellationToken);
+        var digest = Digest(answer.Result);
+        if (ifChanged && _lastAnswer is { } last && digest.AsSpan().SequenceEqual(last))
+        {
+            return null;
+        }
+        var page = JsonSerializer.Deserialize(answer.Result, ResultType) ?? throw new McpException("tools/list returned no result");
+        var tools = ImmutableArray.CreateBuilder<McpToolInfo>();
+        var bytes = 0L;
+        var pages = 1;
+        Add(tools, page, ref bytes);
+        var oneAnswer = page.NextCursor is null;
+        while (page.NextCursor is { } cursor)
+        {
+            if (++pages > limits.MaxToolListPages)
+            {
+                throw UpstreamLimitExceededException.Over("tool list", $"{pages} pages", limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
+            }
+            page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+            Add(tools, page, ref bytes);
+        }
+        // A list of several pages could change on a later page: only a one-page answer stands for the list.
+        _lastAnswer = oneAnswer ? digest : null;
+        return tools.ToImmutable();
+    }
+
+    private void Add(ImmutableArray<McpToolInfo>.Builder tools, ListToolsResult page, ref long bytes)
+    {
+        if (tools.Count + page.Tools.Count is var listed && listed > limits.MaxTools)
+        {
+            throw UpstreamLimitExceededException.Over("tool list", $"{listed} tools", limits.MaxTools, nameof(UpstreamOptions.MaxTools));
+        }
+        foreach (var tool in page.Tools)
+        {
+            var info = new McpToolInfo { Name = tool.Name, Description = tool.Description, InputSchemaJson = tool.InputSchema.GetRawText() };
+            var schemaBytes = Encoding.UTF8.GetByteCount(info.InputSchemaJson);
+            if (schemaBytes > limits.MaxSchemaBytes)
+            {
+                throw UpstreamLimitExceededException.Over("tool schema", $"{schemaBytes} bytes", limits.MaxSchemaBytes, nameof(UpstreamOptions.MaxSchemaBytes));
+            }
+            bytes += schemaBytes + Encoding.UTF8.GetByteCount(info.Name) + Encoding.UTF8.GetByteCount(info.Description ?? "");
+            if (bytes > limits.MaxToolListBytes)
+            {
+                throw limits.AnswerTo(RequestMethods.ToolsList).Exceeded(bytes);
+            }
+            tools.Add(info);
+        }
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>SHA-256 of the answer as it was sent (its JSON, re-written unchanged): 32 bytes kept per connection.</summary>
+    private static byte[] Digest(JsonNode? answer)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(8192);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (answer is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                answer.WriteTo(writer);
+            }
+        }
+        return SHA256.HashData(buffer.WrittenSpan);
+    }
+}
