@@ -89,4 +89,14 @@ public sealed record McpServerInfo(
     [property: Id(2)] bool Enabled,
     [property: Id(3)] ImmutableArray<string> AllowedRoles,
     /// <summary>The server's <see cref="McpServerConfig.ToolRoles"/>; null (none) from a silo of an earlier version.</summary>
-    [property: Id(4)] ImmutableDictionary<string, ImmutableArray<string>>? ToolRoles = null);
+    [property: Id(4)] ImmutableDictionary<string, ImmutableArray<string>>? ToolRoles = null)
+{
+    /// <summary>The same configuration, compared by content (the record's own equality compares its collections by reference).</summary>
+    public bool SameAs(McpServerInfo other) =>
+        Name == other.Name && Transport == other.Transport && Enabled == other.Enabled
+        && AllowedRoles.SequenceEqual(other.AllowedRoles)
+        && (ToolRoles ?? ImmutableDictionary<string, ImmutableArray<string>>.Empty) is var mine
+        && (other.ToolRoles ?? ImmutableDictionary<string, ImmutableArray<string>>.Empty) is var theirs
+        && mine.Count == theirs.Count
+        && mine.All(p => theirs.TryGetValue(p.Key, out var roles) && roles.SequenceEqual(p.Value));
+}

@@ -44,7 +44,12 @@ public interface IHealthLogRetention
 /// <summary>Every server as last projected: what a silo's catalog starts from and resyncs with.</summary>
 public interface ICatalogSource
 {
-    Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Every server. A server named in <paramref name="toolsHeld"/> whose tools still have that
+    /// <see cref="CatalogRow.ToolsDigest"/> comes without them (<see cref="CatalogRow.Tools"/> is default):
+    /// the caller has them, and a resync then moves only statuses, not every server's tools.
+    /// </summary>
+    Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The admin's writes to server configuration; the single writer of configuration rows.</summary>
@@ -65,4 +70,9 @@ public interface IServerAdminStore
 public sealed record HealthLogRecord(long Id, HealthLogEntry Entry);
 
 /// <summary>One server as the database last saw it.</summary>
-public sealed record CatalogRow(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools);
+/// <param name="Tools">Default when left out because the reader already held them (see <see cref="ICatalogSource.LoadCatalogAsync"/>).</param>
+public sealed record CatalogRow(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools)
+{
+    /// <summary>A digest of the tools as stored (null where the store keeps none): what a reader names to be spared them next time.</summary>
+    public Guid? ToolsDigest { get; init; }
+}

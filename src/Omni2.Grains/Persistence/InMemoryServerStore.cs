@@ -70,7 +70,7 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
     // Ids grow across the whole log, as PostgreSQL's identity column does.
     private HealthLogRecord Numbered(HealthLogEntry entry) => new(Interlocked.Increment(ref _lastLogId), entry);
 
-    public Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<CatalogRow>>([.. _configs.Values.Select(config =>
         {
             var projected = _projections.GetValueOrDefault(config.Name, (new McpServerStatus { Name = config.Name }, []));

@@ -103,14 +103,22 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         return entries;
     }
 
-    public async Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default)
     {
+        // The tools travel only where the reader's digest differs: at 10,000 servers they are most of the bytes.
         await using var command = dataSource.CreateCommand("""
-            SELECT name, transport, enabled, allowed_roles, health_status, circuit_state, consecutive_failures,
-                   last_check_at, last_error, last_recovery_attempt, total_downtime_seconds, next_attempt_at,
-                   tool_count, status_version, tools::text, tool_roles::text
-            FROM omni2.mcp_servers ORDER BY name
+            SELECT s.name, s.transport, s.enabled, s.allowed_roles, s.health_status, s.circuit_state, s.consecutive_failures,
+                   s.last_check_at, s.last_error, s.last_recovery_attempt, s.total_downtime_seconds, s.next_attempt_at,
+                   s.tool_count, s.status_version, s.tool_roles::text, d.digest,
+                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest THEN NULL ELSE s.tools::text END
+            FROM omni2.mcp_servers s
+            CROSS JOIN LATERAL (SELECT md5(s.tools::text)::uuid AS digest) d
+            LEFT JOIN unnest($1::text[], $2::uuid[]) AS h(name, digest) ON h.name = s.name
+            ORDER BY s.name
             """);
+        KeyValuePair<string, Guid>[] held = [.. toolsHeld ?? new Dictionary<string, Guid>()];
+        command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<CatalogRow>();
         while (await reader.ReadAsync(cancellationToken))
@@ -118,7 +126,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
             var name = reader.GetString(0);
             WireNames.TryParseTransport(reader.GetString(1), out var transport);
             rows.Add(new CatalogRow(
-                new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)], ReadToolRoles(reader.GetString(15))),
+                new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)], ReadToolRoles(reader.GetString(14))),
                 new McpServerStatus
                 {
                     Name = name,
@@ -133,7 +141,10 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
                     ToolCount = reader.GetInt32(12),
                     Version = reader.GetInt64(13),
                 },
-                ToolsJson.Deserialize(reader.GetString(14))));
+                reader.IsDBNull(16) ? default : ToolsJson.Deserialize(reader.GetString(16)))
+            {
+                ToolsDigest = reader.GetGuid(15),
+            });
         }
         return rows;
     }

@@ -142,6 +142,6 @@ public sealed class CatalogFeed(
         loops.RunAsync(Loop, async () =>
         {
             var mark = catalog.ChangeMark;
-            catalog.Resync(await source.LoadCatalogAsync(stoppingToken), mark);
+            catalog.Resync(await source.LoadCatalogAsync(catalog.ToolsHeld(), stoppingToken), mark);
         }, stoppingToken);
 }

@@ -9,6 +9,12 @@ public sealed record CatalogEntry(McpServerInfo Server, McpServerStatus Status, 
 {
     /// <summary>Its prompts, resources and templates, as the status feed last brought them.</summary>
     public McpServerListings Listings { get; init; } = McpServerListings.Empty;
+
+    /// <summary>
+    /// The database's digest of <see cref="Tools"/> when they came from a resync (null once the feed
+    /// brought others): a resync names it to be spared tools it has.
+    /// </summary>
+    public Guid? ToolsDigest { get; init; }
 }
 
 /// <summary>

@@ -87,41 +87,83 @@ public sealed class ServerCatalog
     /// <summary>A mark to pass to <see cref="Resync"/>: take it before loading from the database.</summary>
     public long ChangeMark => Interlocked.Read(ref _changes);
 
+    /// <summary>What a resync may be spared: each server's tools digest, where its tools came from the database.</summary>
+    public IReadOnlyDictionary<string, Guid> ToolsHeld() =>
+        _current.Servers.Where(e => e.Value.ToolsDigest is not null).ToDictionary(e => e.Key, e => e.Value.ToolsDigest!.Value, StringComparer.Ordinal);
+
     /// <summary>
     /// Takes the database's view, keeping any server this silo already has in a newer version, and
     /// any server added here since <paramref name="loadedAfter"/> (the load could not have seen it).
+    /// A row without tools (see <see cref="ICatalogSource.LoadCatalogAsync"/>) keeps the ones held. The
+    /// snapshot is swapped only if something changed, so its renderings live on.
     /// </summary>
     public void Resync(IReadOnlyList<CatalogRow> rows, long loadedAfter = long.MaxValue)
     {
         lock (_write)
         {
             var servers = _current.Servers;
-            var builder = ImmutableSortedDictionary.CreateBuilder<string, CatalogEntry>(StringComparer.Ordinal);
-            foreach (var (name, entry) in servers)
-            {
-                if (_addedAt.TryGetValue(name, out var added) && added > loadedAfter)
-                {
-                    builder[name] = entry;
-                }
-            }
+            var builder = servers.ToBuilder();
+            var changed = false;
+            var listed = new HashSet<string>(rows.Count, StringComparer.Ordinal);
             foreach (var row in rows)
             {
-                // A row older than what the feed brought (read before the change reached the database) changes nothing.
-                builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
-                    ? known
-                    : new CatalogEntry(row.Server, row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) }, row.Tools)
-                    {
-                        // Not in the database: what the feed brought stays.
-                        Listings = known?.Listings ?? McpServerListings.Empty,
-                    };
+                var name = row.Server.Name;
+                listed.Add(name);
+                servers.TryGetValue(name, out var known);
+                if (ResyncedEntry(known, row) is var entry && !ReferenceEquals(entry, known))
+                {
+                    builder[name] = entry;
+                    changed = true;
+                }
             }
-            _current = new CatalogSnapshot(builder.ToImmutable());
+            foreach (var name in servers.Keys.Where(name => !listed.Contains(name)))
+            {
+                if (!(_addedAt.TryGetValue(name, out var added) && added > loadedAfter))
+                {
+                    builder.Remove(name);
+                    changed = true;
+                }
+            }
+            if (changed)
+            {
+                _current = new CatalogSnapshot(builder.ToImmutable());
+            }
             IsLoaded = true;
             foreach (var seen in _addedAt.Where(p => p.Value <= loadedAfter).Select(p => p.Key).ToList())
             {
                 _addedAt.Remove(seen); // the database had it: nothing left to protect
             }
         }
+    }
+
+    /// <summary>
+    /// One server after a resync: the row, unless the feed brought a newer version (read before the
+    /// change reached the database, the row changes nothing); the known entry itself when the row says what it says.
+    /// </summary>
+    private static CatalogEntry ResyncedEntry(CatalogEntry? known, CatalogRow row)
+    {
+        if (known is not null && known.Status.Version > row.Status.Version)
+        {
+            return known;
+        }
+        // Tools left out are the ones this silo held under that digest, unless it has since dropped or replaced
+        // them (between naming them and this resync): then the entry keeps what it has, and no digest, so
+        // that the next resync brings the database's tools.
+        var omitted = row.Tools.IsDefault;
+        var tools = omitted ? known?.Tools ?? [] : row.Tools;
+        var digest = omitted && known?.ToolsDigest != row.ToolsDigest ? null : row.ToolsDigest;
+        var lastCheck = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt);
+        if (known is not null && known.Status.Version == row.Status.Version && known.Server.SameAs(row.Server)
+            && (omitted || known.Tools.SequenceEqual(row.Tools)) && known.Status.LastCheckAt == lastCheck)
+        {
+            return known.ToolsDigest == digest ? known : known with { ToolsDigest = digest };
+        }
+        return new CatalogEntry(row.Server, row.Status with { LastCheckAt = lastCheck }, tools)
+        {
+            // Not in the database: what the feed brought stays.
+            Listings = known?.Listings ?? McpServerListings.Empty,
+            ToolsDigest = digest,
+        };
     }
 
     /// <summary>This silo's own admin change, visible here at once (other silos get it from the status feed or a resync).</summary>
@@ -165,6 +207,7 @@ public sealed class ServerCatalog
             Server = fresher || entry is null ? info : current.Server,
             Status = fresher ? message.Status! with { LastCheckAt = Later(message.Status!.LastCheckAt, current.Status.LastCheckAt) } : current.Status,
             Tools = fresher && message.Tools is { } tools ? tools : current.Tools,
+            ToolsDigest = fresher && message.Tools is not null ? null : current.ToolsDigest,
             Listings = fresher && message.Listings is { } listings ? listings : current.Listings,
         };
         return updated == current ? servers : servers.SetItem(info.Name, updated);
