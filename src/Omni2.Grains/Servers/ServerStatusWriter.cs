@@ -124,6 +124,7 @@ public sealed partial class ServerStatusWriter(
     {
         if (tools.SequenceEqual(state.State.Tools))
         {
+            state.State.Tools = tools; // the silo's shared copy (see SharedToolLists), not one of its own
             return;
         }
         state.State.Tools = tools;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
 
 namespace Omni2.Host.Catalog;
@@ -150,7 +151,7 @@ public sealed class ServerCatalog
         // them (between naming them and this resync): then the entry keeps what it has, and no digest, so
         // that the next resync brings the database's tools.
         var omitted = row.Tools.IsDefault;
-        var tools = omitted ? known?.Tools ?? [] : row.Tools;
+        var tools = omitted ? known?.Tools ?? [] : SharedToolLists.Share(row.Tools);
         var digest = omitted && known?.ToolsDigest != row.ToolsDigest ? null : row.ToolsDigest;
         var lastCheck = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt);
         if (known is not null && known.Status.Version == row.Status.Version && known.Server.SameAs(row.Server)
@@ -206,7 +207,7 @@ public sealed class ServerCatalog
             // The configuration an event carries is as old as its status: an overtaken event keeps neither.
             Server = fresher || entry is null ? info : current.Server,
             Status = fresher ? message.Status! with { LastCheckAt = Later(message.Status!.LastCheckAt, current.Status.LastCheckAt) } : current.Status,
-            Tools = fresher && message.Tools is { } tools ? tools : current.Tools,
+            Tools = fresher && message.Tools is { } tools ? SharedToolLists.Share(tools) : current.Tools,
             ToolsDigest = fresher && message.Tools is not null ? null : current.ToolsDigest,
             Listings = fresher && message.Listings is { } listings ? listings : current.Listings,
         };
