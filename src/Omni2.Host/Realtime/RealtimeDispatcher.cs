@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Telemetry;
-using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 

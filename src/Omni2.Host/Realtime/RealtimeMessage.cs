@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Omni2.Contracts;
-using Omni2.Host.Api;
+using Omni2.Host.Catalog;
 
 namespace Omni2.Host.Realtime;
 

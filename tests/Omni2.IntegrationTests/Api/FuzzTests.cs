@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Omni2.Host.Api;
+using Omni2.Host.Http;
 using Omni2.Testing;
 using Xunit.Abstractions;
 

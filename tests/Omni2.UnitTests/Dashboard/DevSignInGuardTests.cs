@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Omni2.Host.Dashboard;
+using Omni2.Host.Auth;
 
 namespace Omni2.UnitTests.Dashboard;
 

@@ -1,5 +1,6 @@
 using Omni2.Grains.Mcp;
 using Omni2.Host.Api;
+using Omni2.Host.Registration;
 using Omni2.Host.Silo;
 
 namespace Omni2.UnitTests.Servers;
