@@ -1,37 +1,5 @@
 namespace Omni2.Contracts;
 
-/// <summary>A server's health, from the seed's state machine (plus <see cref="Unknown"/>: not checked yet).</summary>
-public enum HealthStatus
-{
-    Unknown,
-    Healthy,
-    Disconnected,
-    CircuitOpen,
-    Disabled,
-}
-
-/// <summary>The circuit breaker's position.</summary>
-public enum CircuitState
-{
-    Closed,
-    Open,
-    HalfOpen,
-}
-
-/// <summary>The events of <c>omni2.mcp_health_log</c>: the seed's types plus <see cref="AutoDisabled"/>.</summary>
-public enum HealthEventType
-{
-    Connected,
-    Disconnected,
-    RecoveryAttempt,
-    RecoverySuccess,
-    CircuitOpened,
-    CircuitClosed,
-    ManuallyDisabled,
-    ManuallyEnabled,
-    AutoDisabled,
-}
-
 /// <summary>The snake_case spellings used in the database, the API and real-time messages.</summary>
 public static class WireNames
 {

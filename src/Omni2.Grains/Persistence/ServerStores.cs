@@ -60,9 +60,3 @@ public interface IServerAdminStore
 
     Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken = default);
 }
-
-/// <summary>A health-log row with its position, for paging.</summary>
-public sealed record HealthLogRecord(long Id, HealthLogEntry Entry);
-
-/// <summary>One server as the database last saw it.</summary>
-public sealed record CatalogRow(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools);

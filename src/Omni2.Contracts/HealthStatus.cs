@@ -1,0 +1,11 @@
+namespace Omni2.Contracts;
+
+/// <summary>A server's health, from the seed's state machine (plus <see cref="Unknown"/>: not checked yet).</summary>
+public enum HealthStatus
+{
+    Unknown,
+    Healthy,
+    Disconnected,
+    CircuitOpen,
+    Disabled,
+}
