@@ -103,7 +103,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         return entries;
     }
 
-    public async Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT name, transport, enabled, allowed_roles, health_status, circuit_state, consecutive_failures,
@@ -112,12 +112,12 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
             FROM omni2.mcp_servers ORDER BY name
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<CatalogRow>();
+        var rows = new List<CatalogEntry>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var name = reader.GetString(0);
             WireNames.TryParseTransport(reader.GetString(1), out var transport);
-            rows.Add(new CatalogRow(
+            rows.Add(new CatalogEntry(
                 new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)], ReadToolRoles(reader.GetString(15))),
                 new McpServerStatus
                 {

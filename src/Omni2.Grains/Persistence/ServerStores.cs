@@ -44,7 +44,7 @@ public interface IHealthLogRetention
 /// <summary>Every server as last projected: what a silo's catalog starts from and resyncs with.</summary>
 public interface ICatalogSource
 {
-    Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The admin's writes to server configuration; the single writer of configuration rows.</summary>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Audit;
+using Omni2.Grains.Persistence;
 using Omni2.Host.Audit;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;

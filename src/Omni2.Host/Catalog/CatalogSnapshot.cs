@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Omni2.Contracts;
+using Omni2.Grains.Persistence;
 
 namespace Omni2.Host.Catalog;
-
-/// <summary>One server as this silo knows it.</summary>
-public sealed record CatalogEntry(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools)
-{
-    /// <summary>Its prompts, resources and templates, as the status feed last brought them.</summary>
-    public McpServerListings Listings { get; init; } = McpServerListings.Empty;
-}
 
 /// <summary>
 /// An immutable picture of every server, swapped whole on each change. Renderings that depend

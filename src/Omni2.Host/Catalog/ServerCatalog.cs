@@ -91,7 +91,7 @@ public sealed class ServerCatalog
     /// Takes the database's view, keeping any server this silo already has in a newer version, and
     /// any server added here since <paramref name="loadedAfter"/> (the load could not have seen it).
     /// </summary>
-    public void Resync(IReadOnlyList<CatalogRow> rows, long loadedAfter = long.MaxValue)
+    public void Resync(IReadOnlyList<CatalogEntry> rows, long loadedAfter = long.MaxValue)
     {
         lock (_write)
         {
@@ -109,8 +109,9 @@ public sealed class ServerCatalog
                 // A row older than what the feed brought (read before the change reached the database) changes nothing.
                 builder[row.Server.Name] = servers.TryGetValue(row.Server.Name, out var known) && known.Status.Version > row.Status.Version
                     ? known
-                    : new CatalogEntry(row.Server, row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) }, row.Tools)
+                    : row with
                     {
+                        Status = row.Status with { LastCheckAt = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt) },
                         // Not in the database: what the feed brought stays.
                         Listings = known?.Listings ?? McpServerListings.Empty,
                     };

@@ -1,4 +1,5 @@
 using Omni2.Contracts;
+using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
 
 namespace Omni2.Host.Catalog;
