@@ -22,7 +22,7 @@ public sealed class CircuitBreaker(HealthOptions options, TimeProvider time, Bre
             : State.NextAttemptAt;
 
     /// <summary>Time left until the next recovery attempt: the seed's <c>recovery_eta</c>.</summary>
-    public TimeSpan? RecoveryEta => State.NextAttemptAt is { } next ? Max(next - Now, TimeSpan.Zero) : null;
+    public TimeSpan? RecoveryEta => State.NextAttemptAt is { } next ? Durations.Max(next - Now, TimeSpan.Zero) : null;
 
     public bool IsAttemptDue => State.IsFailing && State.NextAttemptAt is { } next && next <= Now;
 
@@ -177,6 +177,4 @@ public sealed class CircuitBreaker(HealthOptions options, TimeProvider time, Bre
         new(type, old.Status, State.Status, reason, State.Attempts);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

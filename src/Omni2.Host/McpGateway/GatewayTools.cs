@@ -43,10 +43,10 @@ public static class GatewayTools
             audit?.Ended(ToolCallAuditOutcome.UnknownServer);
             throw new McpProtocolException($"Unknown tool '{request.Name}': tools are named server{QualifiedNames.Separator}tool.", McpErrorCode.InvalidParams);
         }
-        if (!roles.Contains(Roles.Operator) && !roles.Contains(Roles.Admin))
+        if (!Roles.MayCallTools(roles))
         {
             audit?.Ended(ToolCallAuditOutcome.Forbidden);
-            return Error($"Calling tools needs the {Roles.Operator} or {Roles.Admin} role.");
+            return Error($"Calling tools needs the {string.Join(" or ", Roles.ToolCallers)} role.");
         }
         var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
         var result = await context.Services!.GetRequiredService<IGrainFactory>()

@@ -115,7 +115,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         if (wake is { } at)
         {
-            timeout.CancelAfter(Max(at - _time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
+            timeout.CancelAfter(Durations.Max(at - _time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
         }
         try
         {
@@ -314,8 +314,6 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         _hub.Clients.Clients(connectionIds).SendAsync(StatusHub.EventMethod, message).ContinueWith(
             t => LogSendFailed(t.Exception!.GetBaseException().Message),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Realtime: sending to a client failed: {Error}")]
     private partial void LogSendFailed(string error);
