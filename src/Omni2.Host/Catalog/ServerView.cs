@@ -18,7 +18,7 @@ public sealed record ServerView(
     int ConsecutiveFailures,
     DateTimeOffset? LastCheckAt,
     string? LastError,
-    int? RecoveryEta,
+    int? RecoveryEtaSeconds,
     DateTimeOffset? NextAttemptAt,
     DateTimeOffset? LastRecoveryAttempt,
     int TotalDowntimeSeconds,

@@ -40,7 +40,7 @@ public sealed class ToolsApiTests(ApiFixture fixture) : IAsyncLifetime
             Assert.Equal("closed", server.GetProperty("circuit_state").GetString());
             Assert.Equal(0, server.GetProperty("consecutive_failures").GetInt32());
             Assert.Equal(_server.ToolNames.Count, server.GetProperty("tool_count").GetInt32());
-            Assert.Equal(JsonValueKind.Null, server.GetProperty("recovery_eta").ValueKind);
+            Assert.Equal(JsonValueKind.Null, server.GetProperty("recovery_eta_seconds").ValueKind);
             Assert.NotEqual(JsonValueKind.Null, server.GetProperty("last_check_at").ValueKind);
         }
     }
