@@ -1,6 +1,6 @@
 namespace Omni2.Contracts;
 
-/// <summary>A server's health, from the seed's state machine (plus <see cref="Unknown"/>: not checked yet).</summary>
+/// <summary>A server's health, from the state machine in docs/design.md (plus <see cref="Unknown"/>: not checked yet).</summary>
 public enum HealthStatus
 {
     Unknown,

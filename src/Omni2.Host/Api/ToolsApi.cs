@@ -15,7 +15,7 @@ using Omni2.Host.Registration;
 namespace Omni2.Host.Api;
 
 /// <summary>
-/// The seed's read and call endpoints. Reads come from this silo's catalog only (no MCP server,
+/// The read and call endpoints. Reads come from this silo's catalog only (no MCP server,
 /// no grain fan-out); a call goes to the one grain that owns the server.
 /// </summary>
 public static class ToolsApi

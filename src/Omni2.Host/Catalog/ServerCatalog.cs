@@ -5,7 +5,7 @@ using Omni2.Grains.Persistence;
 namespace Omni2.Host.Catalog;
 
 /// <summary>
-/// The silo's in-memory catalog (the seed's memory cache): fed by the status feed, replaced by
+/// The silo's in-memory catalog (every read is served from it): fed by the status feed, replaced by
 /// periodic resyncs from the database. Readers take <see cref="Current"/> and never wait; one
 /// writer at a time builds the next snapshot. Statuses are versioned by their grain, so a late or
 /// replayed event never overwrites a newer state. A server's public configuration (who may see it,

@@ -5,7 +5,7 @@ using Omni2.Host.Auth;
 namespace Omni2.Host.Catalog;
 
 /// <summary>
-/// A server in listings: the seed's status fields (snake_case on the wire). <see cref="Silo"/>, an
+/// A server in listings: a server's status fields (snake_case on the wire). <see cref="Silo"/>, an
 /// internal address, only for those <see cref="Roles.MaySeeSilos"/>; <see cref="ToolCount"/> counts
 /// the tools the recipient may use.
 /// </summary>

@@ -10,7 +10,7 @@ using Omni2.Host.Catalog;
 namespace Omni2.Host.Realtime;
 
 /// <summary>
-/// The seed's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
+/// The hub's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
 /// user may see, sends it within that user's rate limit (coalescing when needed), and ends
 /// sessions at their limit. All state is owned by one loop, so none of it needs a lock. Its queue is
 /// bounded (<see cref="RealtimeOptions.QueueCapacity"/>); an item that throws is logged, counted and skipped.

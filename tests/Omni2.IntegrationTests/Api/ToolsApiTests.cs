@@ -29,7 +29,7 @@ public sealed class ToolsApiTests(ApiFixture fixture) : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
-    public async Task Servers_lists_the_seed_fields_on_both_silos()
+    public async Task Servers_lists_every_status_field_on_both_silos()
     {
         foreach (var host in new[] { fixture.A, fixture.B })
         {
