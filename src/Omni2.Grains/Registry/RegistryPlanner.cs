@@ -50,7 +50,7 @@ public static class RegistryPlanner
         return new RegistryPlan(steps, next);
     }
 
-    public static RegistryScanResult Count(IEnumerable<RegistryStep> steps)
+    public static RegistryScanResult Count(IReadOnlyCollection<RegistryStep> steps)
     {
         var counts = steps.GroupBy(s => s.Change).ToDictionary(g => g.Key, g => g.Count());
         return new RegistryScanResult(
@@ -58,6 +58,7 @@ public static class RegistryPlanner
             counts.GetValueOrDefault(RegistryChange.Changed),
             counts.GetValueOrDefault(RegistryChange.Retired),
             counts.GetValueOrDefault(RegistryChange.Unchanged),
-            counts.GetValueOrDefault(RegistryChange.Unknown));
+            counts.GetValueOrDefault(RegistryChange.Unknown),
+            steps.Count(s => s.Change is RegistryChange.Unchanged && s.Call is not RegistryCall.None));
     }
 }

@@ -104,10 +104,14 @@ public sealed class HotReloadTests(ClusterFixture fixture)
     [Fact]
     public async Task Scan_with_no_changes_touches_no_server()
     {
+        await using var server = await TestMcpServer.StartAsync();
+        await fixture.RegisterHealthyAsync(server, "untouched");
         await Cluster.Registry.ReloadNowAsync();
 
         var scan = await Cluster.Registry.ReloadNowAsync();
 
         Assert.Equal(0, scan.Added + scan.Changed + scan.Retired);
+        Assert.True(scan.Unchanged >= 1, "the scan saw the registered server");
+        Assert.Equal(0, scan.Woken);
     }
 }

@@ -78,6 +78,7 @@ public sealed class RegistryPlannerTests
         var plan = RegistryPlanner.Scan([Row("same"), Row("moved", url: "http://127.0.0.1:9/mcp"), Row("new")], known, wake: false);
 
         Assert.Equal(new RegistryScanResult(Added: 1, Changed: 1, Retired: 1, Unchanged: 1), plan.Result);
+        Assert.Equal(1, RegistryPlanner.Scan([Row("same")], known, wake: true).Result.Woken);
         Assert.Equal(["moved", "new", "same"], plan.Next.Keys.Order());
         Assert.Equal(["gone", "moved", "new"], plan.Steps.Where(s => s.Call is not RegistryCall.None).Select(s => s.Name).Order());
     }
