@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using Omni2.Host.Api;
 using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
 using Omni2.Host.McpGateway;
 using Omni2.Testing;
 
@@ -96,7 +96,7 @@ public static class CallsBenchmark
             (Rest, () => CallRestAsync(rest)),
             (RestWithoutLimiter, () => CallRestAsync(restWithoutLimiter)),
             (RestWithoutAudit, () => CallRestAsync(restWithoutAudit)),
-            ("Omni2 /mcp", () => CallSdkAsync(gateway, ServerName + ToolView.Separator + "echo")),
+            ("Omni2 /mcp", () => CallSdkAsync(gateway, QualifiedNames.Of(ServerName, "echo"))),
         };
         foreach (var (label, call) in paths)
         {

@@ -33,14 +33,14 @@ public static class SyntheticCatalog
 
     public static string ServerName(int index) => $"srv-{index:D4}";
 
-    public static IReadOnlyList<CatalogRow> Rows(int servers)
+    public static IReadOnlyList<CatalogEntry> Rows(int servers)
     {
         var tools = ImmutableArray.CreateRange(Tools.Select(t => new McpToolInfo { Name = t.Name, Description = t.Description, InputSchemaJson = t.Schema }));
         var checkedAt = DateTimeOffset.UtcNow;
         return [.. Enumerable.Range(0, servers).Select(i =>
         {
             var name = ServerName(i);
-            return new CatalogRow(
+            return new CatalogEntry(
                 new McpServerInfo(name, McpTransport.StreamableHttp, Enabled: true, AllowedRoles: []),
                 new McpServerStatus { Name = name, Status = HealthStatus.Healthy, Circuit = CircuitState.Closed, LastCheckAt = checkedAt, ToolCount = tools.Length, Version = 1 },
                 tools);

@@ -28,7 +28,8 @@ public interface IRegistryGrain : IGrainWithStringKey
 
 /// <summary>
 /// What one scan changed. <see cref="Unknown"/>: names a reload was asked for that neither a row nor the
-/// registry knows (a NOTIFY naming no row).
+/// registry knows (a NOTIFY naming no row). <see cref="Woken"/>: unchanged servers given their configuration
+/// again, which only the first scan after the registry's activation does.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("omni2.RegistryScanResult")]
 public sealed record RegistryScanResult(
@@ -36,4 +37,5 @@ public sealed record RegistryScanResult(
     [property: Id(1)] int Changed,
     [property: Id(2)] int Retired,
     [property: Id(3)] int Unchanged,
-    [property: Id(4)] int Unknown = 0);
+    [property: Id(4)] int Unknown = 0,
+    [property: Id(5)] int Woken = 0);

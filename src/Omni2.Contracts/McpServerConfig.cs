@@ -29,10 +29,10 @@ public sealed record McpServerConfig
     [Id(6)] public ImmutableDictionary<string, string> Headers { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(7)] public bool Enabled { get; init; } = true;
     [Id(8)] public ImmutableArray<string> AllowedRoles { get; init; } = [];
-    [Id(9)] public int HealthCheckIntervalSeconds { get; init; } = 30;
-    [Id(10)] public int CheckTimeoutSeconds { get; init; } = 5;
-    [Id(11)] public int ConnectTimeoutSeconds { get; init; } = 10;
-    [Id(12)] public int CallTimeoutSeconds { get; init; } = 60;
+    [Id(9)] public int HealthCheckIntervalSeconds { get; init; } = ServerLimits.DefaultHealthCheckIntervalSeconds;
+    [Id(10)] public int CheckTimeoutSeconds { get; init; } = ServerLimits.DefaultCheckTimeoutSeconds;
+    [Id(11)] public int ConnectTimeoutSeconds { get; init; } = ServerLimits.DefaultConnectTimeoutSeconds;
+    [Id(12)] public int CallTimeoutSeconds { get; init; } = ServerLimits.DefaultCallTimeoutSeconds;
     [Id(13)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>How many tool calls may be in flight to the server at once; more are refused with a retry hint.</summary>
     [Id(14)] public int MaxConcurrentCalls { get; init; } = ServerLimits.DefaultMaxConcurrentCalls;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Omni2.Contracts;
 
-/// <summary>Kinds of real-time messages, the seed's names.</summary>
+/// <summary>Kinds of real-time messages (docs/design.md lists them), as the hub sends them.</summary>
 public static class StatusMessageTypes
 {
     public const string StatusChange = "mcp_status_change";
@@ -17,7 +17,7 @@ public static class StatusMessageTypes
 }
 
 /// <summary>
-/// One message on the status feed: the seed's shape
+/// One message on the status feed: the hub message's fields
 /// (<c>type, timestamp, mcp_name, old_status, new_status, reason, recovery_eta</c>)
 /// plus the health-log event, the attempt number and the full status it leads to.
 /// </summary>

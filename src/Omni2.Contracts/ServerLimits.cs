@@ -1,11 +1,16 @@
 namespace Omni2.Contracts;
 
 /// <summary>
-/// The largest timeouts (and call concurrency) a server may be registered with, and the Orleans response timeouts that
-/// follow from them: a grain request must outlive the longest operation it may run.
+/// A server's default timeouts and intervals (also the SQL defaults of <c>omni2.mcp_servers</c>, which a test compares),
+/// the largest a server may be registered with, and the Orleans response timeouts that follow from them: a grain request
+/// must outlive the longest operation it may run.
 /// </summary>
 public static class ServerLimits
 {
+    public const int DefaultHealthCheckIntervalSeconds = 30;
+    public const int DefaultCheckTimeoutSeconds = 5;
+    public const int DefaultConnectTimeoutSeconds = 10;
+    public const int DefaultCallTimeoutSeconds = 60;
     public const int MaxCallTimeoutSeconds = 3600;
     public const int MaxCheckTimeoutSeconds = 600;
     public const int MaxConnectTimeoutSeconds = 600;

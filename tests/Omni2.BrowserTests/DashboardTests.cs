@@ -11,7 +11,7 @@ namespace Omni2.BrowserTests;
 [Collection("dashboard")]
 public sealed class DashboardTests(DashboardFixture fixture)
 {
-    /// <summary>How soon after a transition the page must show it (the seed asks for one second on the wire).</summary>
+    /// <summary>How soon after a transition the page must show it (the hub delivers it within a second).</summary>
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(2);
     private volatile bool _webSocketBlocked;
 
@@ -58,7 +58,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task A_killed_server_shows_unavailable_within_2_s_with_the_seed_tooltip()
+    public async Task A_killed_server_shows_unavailable_within_2_s_with_the_unavailable_tooltip()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "killed");
         await using var page = await WatchAsync(server, "operator", "2-killed");

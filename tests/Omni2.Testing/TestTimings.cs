@@ -3,7 +3,7 @@ namespace Omni2.Testing;
 /// <summary>Settings shared by every test host and cluster.</summary>
 public static class TestTimings
 {
-    /// <summary>Short versions of the seed's timings, so whole outages play out in seconds.</summary>
+    /// <summary>Short versions of the default timings, so whole outages play out in seconds.</summary>
     public static readonly IReadOnlyDictionary<string, string?> Fast = new Dictionary<string, string?>
     {
         ["Omni2:Health:FailureThreshold"] = "5",

@@ -5,7 +5,7 @@ public sealed class AlertOptions
 {
     public const string Section = "Omni2:Alerts";
 
-    /// <summary>This many servers failing within <see cref="Window"/> make one critical alert (seed: "several").</summary>
+    /// <summary>This many servers failing within <see cref="Window"/> make one critical alert.</summary>
     public int BurstThreshold { get; set; } = 3;
 
     /// <summary>The burst window; a burst ends after a whole window without a new failure.</summary>

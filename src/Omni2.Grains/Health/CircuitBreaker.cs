@@ -3,7 +3,7 @@ using Omni2.Contracts;
 namespace Omni2.Grains.Health;
 
 /// <summary>
-/// The seed's state machine for one server, with no I/O in it:
+/// A server's state machine (docs/design.md), with no I/O in it:
 /// <code>
 /// healthy --(check fails)--> disconnected --(threshold consecutive failures)--> circuit_open
 /// circuit_open --(backoff 30s, 1m, 2m, 4m, 8m, 10m cap, then ONE half-open probe)--> healthy | circuit_open
@@ -21,8 +21,8 @@ public sealed class CircuitBreaker(HealthOptions options, TimeProvider time, Bre
             ? Min(next, down + options.DisableAfter)
             : State.NextAttemptAt;
 
-    /// <summary>Time left until the next recovery attempt: the seed's <c>recovery_eta</c>.</summary>
-    public TimeSpan? RecoveryEta => State.NextAttemptAt is { } next ? Max(next - Now, TimeSpan.Zero) : null;
+    /// <summary>Time left until the next recovery attempt: the hub's <c>recovery_eta</c>.</summary>
+    public TimeSpan? RecoveryEta => State.NextAttemptAt is { } next ? Durations.Max(next - Now, TimeSpan.Zero) : null;
 
     public bool IsAttemptDue => State.IsFailing && State.NextAttemptAt is { } next && next <= Now;
 
@@ -177,6 +177,4 @@ public sealed class CircuitBreaker(HealthOptions options, TimeProvider time, Bre
         new(type, old.Status, State.Status, reason, State.Attempts);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -1,29 +1,29 @@
 namespace Omni2.Grains.Health;
 
 /// <summary>
-/// The seed's circuit-breaker configuration (section <c>Omni2:Health</c>). Per-server check
+/// The circuit breaker's configuration (section <c>Omni2:Health</c>). Per-server check
 /// intervals and timeouts live on the server's row; these are the fleet-wide recovery rules.
 /// </summary>
 public sealed class HealthOptions
 {
     public const string Section = "Omni2:Health";
 
-    /// <summary>Consecutive failures that open the circuit (seed: 5).</summary>
+    /// <summary>Consecutive failures that open the circuit (default 5).</summary>
     public int FailureThreshold { get; set; } = 5;
 
     /// <summary>Pause between recovery attempts while disconnected, before the circuit opens.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First backoff once the circuit is open (seed: 30 s).</summary>
+    /// <summary>First backoff once the circuit is open (default 30 s).</summary>
     public TimeSpan RecoveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Growth of the backoff per failed half-open probe (seed: 2).</summary>
+    /// <summary>Growth of the backoff per failed half-open probe (default 2).</summary>
     public double BackoffMultiplier { get; set; } = 2;
 
-    /// <summary>Backoff cap (seed: 600 s).</summary>
+    /// <summary>Backoff cap (default 10 min).</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Total downtime after which the server is disabled until an admin enables it (seed: 30 min).</summary>
+    /// <summary>Total downtime after which the server is disabled until an admin enables it (default 30 min).</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Whether the values make a usable schedule; checked at startup.</summary>

@@ -70,11 +70,11 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
     // Ids grow across the whole log, as PostgreSQL's identity column does.
     private HealthLogRecord Numbered(HealthLogEntry entry) => new(Interlocked.Increment(ref _lastLogId), entry);
 
-    public Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<CatalogRow>>([.. _configs.Values.Select(config =>
+    public Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CatalogEntry>>([.. _configs.Values.Select(config =>
         {
             var projected = _projections.GetValueOrDefault(config.Name, (new McpServerStatus { Name = config.Name }, []));
-            return new CatalogRow(config.ToInfo(), projected.Status, projected.Tools);
+            return new CatalogEntry(config.ToInfo(), projected.Status, projected.Tools);
         })]);
 
     public Task<bool> CreateAsync(McpServerConfig config, CancellationToken cancellationToken = default) =>

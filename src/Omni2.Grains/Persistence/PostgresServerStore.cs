@@ -103,7 +103,7 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         return entries;
     }
 
-    public async Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default)
     {
         // The tools travel only where the reader's digest differs: at 10,000 servers they are most of the bytes.
         await using var command = dataSource.CreateCommand("""
@@ -120,12 +120,12 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
         command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<CatalogRow>();
+        var rows = new List<CatalogEntry>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var name = reader.GetString(0);
             WireNames.TryParseTransport(reader.GetString(1), out var transport);
-            rows.Add(new CatalogRow(
+            rows.Add(new CatalogEntry(
                 new McpServerInfo(name, transport, reader.GetBoolean(2), [.. reader.GetFieldValue<string[]>(3)], ReadToolRoles(reader.GetString(14))),
                 new McpServerStatus
                 {

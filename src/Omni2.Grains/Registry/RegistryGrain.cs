@@ -6,9 +6,8 @@ using Omni2.Grains.Persistence;
 namespace Omni2.Grains.Registry;
 
 /// <summary>
-/// Hot reload: a reminder rescans the configured servers. New rows get a grain, changed rows
-/// reconfigure theirs, deleted or disabled rows retire theirs. The first scan after activation
-/// also wakes every enabled server, so a restarted cluster reconnects without waiting for reminders.
+/// Hot reload: a reminder rescans the configured servers, a changed row is reloaded alone;
+/// <see cref="RegistryPlanner"/> decides what each server needs and this grain makes those calls.
 /// </summary>
 public sealed partial class RegistryGrain(
     [PersistentState("registry", StorageNames.Grains)] IPersistentState<RegistryState> state,
@@ -51,48 +50,31 @@ public sealed partial class RegistryGrain(
         var row = await configs.LoadAsync(name);
         var known = state.State.Servers;
         known.TryGetValue(name, out var before);
-        var tally = new ScanTally();
-        var (work, next) = Reconcile(name, row, before, tally);
+        var step = RegistryPlanner.Plan(name, row, before, wake: !_scannedSinceActivation);
         // A failed call leaves the server as it was known, so the next scan tries again.
-        if ((work is null || (await RunBoundedAsync([(name, work)])).Count == 0) && next != before)
+        if ((step.Call is RegistryCall.None || (await RunBoundedAsync([(name, Call(step))])).Count == 0) && step.Next != before)
         {
-            if (next is null)
+            if (step.Next is null)
             {
                 known.Remove(name);
             }
             else
             {
-                known[name] = next;
+                known[name] = step.Next;
             }
             SaveSoon();
         }
-        return tally.Result;
+        return RegistryPlanner.Count([step]);
     }
 
     private async Task<RegistryScanResult> ScanAsync()
     {
         var rows = await configs.LoadAllAsync();
         var known = state.State.Servers;
-        var work = new List<(string Name, Func<Task> Call)>();
-        var tally = new ScanTally();
-        var next = new Dictionary<string, KnownServer>(StringComparer.Ordinal);
+        var plan = RegistryPlanner.Scan(rows, known, wake: !_scannedSinceActivation);
+        var next = plan.Next;
 
-        foreach (var row in rows)
-        {
-            known.TryGetValue(row.Name, out var before);
-            var (call, seen) = Reconcile(row.Name, row, before, tally);
-            next[row.Name] = seen!;
-            if (call is not null)
-            {
-                work.Add((row.Name, call));
-            }
-        }
-        foreach (var (name, before) in known.Where(k => !next.ContainsKey(k.Key)))
-        {
-            work.Add((name, Reconcile(name, null, before, tally).Work!));
-        }
-
-        foreach (var failed in await RunBoundedAsync(work))
+        foreach (var failed in await RunBoundedAsync([.. plan.Steps.Where(step => step.Call is not RegistryCall.None).Select(step => (step.Name, Call(step)))]))
         {
             // Remember the server as it was, so the next scan tries again.
             if (known.TryGetValue(failed, out var before))
@@ -105,7 +87,7 @@ public sealed partial class RegistryGrain(
             }
         }
         _scannedSinceActivation = true;
-        var result = tally.Result;
+        var result = plan.Result;
         if (_unsaved || result.Added + result.Changed + result.Retired > 0 || !known.Keys.ToHashSet().SetEquals(next.Keys))
         {
             state.State.Servers = next;
@@ -115,32 +97,20 @@ public sealed partial class RegistryGrain(
         return result;
     }
 
-    /// <summary>
-    /// What one server needs, from its row (null: deleted) and what the registry knew of it: the
-    /// grain call to make, if any, and what to know of it afterwards (null: forget it).
-    /// </summary>
-    private (Func<Task>? Work, KnownServer? Next) Reconcile(string name, McpServerConfig? row, KnownServer? before, ScanTally tally)
+    private Func<Task> Call(RegistryStep step)
     {
-        var grain = GrainFactory.GetGrain<IMcpServerGrain>(name);
-        if (row is null)
+        var grain = GrainFactory.GetGrain<IMcpServerGrain>(step.Name);
+        return step.Call switch
         {
-            return before is null ? tally.Unknown() : tally.Retired(() => grain.RetireAsync(RetireReason.Deleted), null);
-        }
-        var seen = new KnownServer(row.Fingerprint(), row.Enabled);
-        return (before, row.Enabled) switch
-        {
-            (null, false) => tally.Unchanged(null, seen),
-            ({ Enabled: true }, false) => tally.Retired(() => grain.RetireAsync(RetireReason.Disabled), seen),
-            (null, true) => tally.Added(() => grain.ApplyConfigAsync(row), seen),
-            ({ Enabled: false }, true) => tally.Changed(async () =>
+            RegistryCall.Apply => () => grain.ApplyConfigAsync(step.Row!),
+            RegistryCall.ApplyAndEnable => async () =>
             {
-                await grain.ApplyConfigAsync(row);
+                await grain.ApplyConfigAsync(step.Row!);
                 await grain.EnableAsync(CancellationToken.None);
-            }, seen),
-            _ when before.Fingerprint != seen.Fingerprint => tally.Changed(() => grain.ApplyConfigAsync(row), seen),
-            // The first scan after activation wakes every enabled server.
-            _ when !_scannedSinceActivation && row.Enabled => tally.Unchanged(() => grain.ApplyConfigAsync(row), seen),
-            _ => tally.Unchanged(null, seen),
+            },
+            RegistryCall.RetireDeleted => () => grain.RetireAsync(RetireReason.Deleted),
+            RegistryCall.RetireDisabled => () => grain.RetireAsync(RetireReason.Disabled),
+            _ => throw new ArgumentOutOfRangeException(nameof(step), step.Call, "no grain call to make"),
         };
     }
 
@@ -199,30 +169,6 @@ public sealed partial class RegistryGrain(
             }));
         }
         return failed;
-    }
-
-    /// <summary>Counts what a scan did, one server at a time.</summary>
-    private sealed class ScanTally
-    {
-        private int _added, _changed, _retired, _unchanged, _unknown;
-
-        public RegistryScanResult Result => new(_added, _changed, _retired, _unchanged, _unknown);
-
-        public (Func<Task>?, KnownServer?) Added(Func<Task> work, KnownServer? next) => Count(ref _added, work, next);
-
-        public (Func<Task>?, KnownServer?) Changed(Func<Task> work, KnownServer? next) => Count(ref _changed, work, next);
-
-        public (Func<Task>?, KnownServer?) Retired(Func<Task> work, KnownServer? next) => Count(ref _retired, work, next);
-
-        public (Func<Task>?, KnownServer?) Unchanged(Func<Task>? work, KnownServer? next) => Count(ref _unchanged, work, next);
-
-        public (Func<Task>?, KnownServer?) Unknown() => Count(ref _unknown, null, null);
-
-        private static (Func<Task>?, KnownServer?) Count(ref int counter, Func<Task>? work, KnownServer? next)
-        {
-            counter++;
-            return (work, next);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registry scan: {Added} added, {Changed} changed, {Retired} retired, {Unchanged} unchanged")]

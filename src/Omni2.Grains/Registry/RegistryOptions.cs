@@ -5,7 +5,7 @@ public sealed class RegistryOptions
 {
     public const string Section = "Omni2:Registry";
 
-    /// <summary>How often the registry rescans the configured servers (seed: 30 s).</summary>
+    /// <summary>How often the registry rescans the configured servers (default 30 s).</summary>
     public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many servers one scan updates at once.</summary>

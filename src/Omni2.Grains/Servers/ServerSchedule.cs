@@ -22,7 +22,7 @@ public sealed class ServerSchedule(Grain grain, CircuitBreaker breaker, TimeProv
     public void NextStep(bool immediately)
     {
         var due = immediately ? TimeSpan.Zero
-            : breaker.NextWakeAt is { } wake ? TimeSpan.FromTicks(Math.Max((wake - time.GetUtcNow()).Ticks, 0))
+            : breaker.NextWakeAt is { } wake ? Durations.Max(wake - time.GetUtcNow(), TimeSpan.Zero)
             : Timeout.InfiniteTimeSpan;
         _timer ??= grain.RegisterGrainTimer(step, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         _timer.Change(due, Timeout.InfiniteTimeSpan);

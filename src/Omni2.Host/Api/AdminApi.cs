@@ -3,6 +3,8 @@ using Omni2.Contracts;
 using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
+using Omni2.Host.Http;
+using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
 

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
+using Omni2.Host.Http;
+using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
 

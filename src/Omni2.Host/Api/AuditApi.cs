@@ -1,5 +1,7 @@
 using Omni2.Grains.Audit;
 using Omni2.Host.Auth;
+using Omni2.Host.Http;
+using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
+using Omni2.Host.Http;
 
 namespace Omni2.Host.Api;
 

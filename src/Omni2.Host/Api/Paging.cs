@@ -1,4 +1,5 @@
 using System.Globalization;
+using Omni2.Host.Http;
 
 namespace Omni2.Host.Api;
 

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Omni2.Contracts;
+using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
+using Omni2.Host.Http;
+using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
 

@@ -5,14 +5,17 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Audit;
+using Omni2.Grains.Persistence;
 using Omni2.Host.Audit;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
+using Omni2.Host.Http;
+using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
 
 /// <summary>
-/// The seed's read and call endpoints. Reads come from this silo's catalog only (no MCP server,
+/// The read and call endpoints. Reads come from this silo's catalog only (no MCP server,
 /// no grain fan-out); a call goes to the one grain that owns the server.
 /// </summary>
 public static class ToolsApi

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Omni2.Grains.Audit;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
+using Omni2.Host.Catalog;
+using Omni2.Host.Http;
 using Omni2.Host.McpGateway;
 
 namespace Omni2.Host.Audit;
@@ -52,7 +54,7 @@ public static class ToolCallAuditSetup
                     await next(context);
                     return;
                 }
-                var (server, tool) = message.ToolName is { } name ? ToolView.Split(name) : (null, null);
+                var (server, tool) = message.ToolName is { } name ? QualifiedNames.Split(name) : (null, null);
                 audit.Called(server, tool, message.ArgumentBytes);
             }
             else

@@ -80,8 +80,8 @@ public static class AuthSetup
         builder.Services.AddAuthorizationBuilder()
             // Anything not marked otherwise needs a valid token; the probes and the OpenAPI document opt out.
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Viewer, Roles.Operator, Roles.Admin))
-            .AddPolicy(Policies.CallTools, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.All))
+            .AddPolicy(Policies.CallTools, p => p.RequireRole(Roles.ToolCallers))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Admin));
         return builder;
     }

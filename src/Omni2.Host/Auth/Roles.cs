@@ -60,6 +60,11 @@ public static class Roles
         MayUse(roles, server.AllowedRoles)
         && (server.ToolRoles is not { } toolRoles || !toolRoles.TryGetValue(tool, out var allowed) || MayUse(roles, allowed));
 
+    /// <summary>Who may call tools: operators and admins, in the <see cref="Policies.CallTools"/> policy and on <c>/mcp</c>.</summary>
+    public static readonly ImmutableArray<string> ToolCallers = [Operator, Admin];
+
+    public static bool MayCallTools(IReadOnlyCollection<string> roles) => roles.Any(ToolCallers.Contains);
+
     /// <summary>Whether a user may see internal addresses (the silo that owns a server): admins only.</summary>
     public static bool MaySeeSilos(IReadOnlyCollection<string> roles) => roles.Contains(Admin);
 
@@ -87,12 +92,4 @@ public static class Roles
         }
         return lowest;
     }
-}
-
-/// <summary>Authorization policies by what an endpoint does.</summary>
-public static class Policies
-{
-    public const string Read = "read";
-    public const string CallTools = "call-tools";
-    public const string Administer = "administer";
 }

@@ -7,27 +7,6 @@ using Omni2.Grains.Telemetry;
 
 namespace Omni2.Host.Catalog;
 
-/// <summary>Section <c>Omni2:Catalog</c>.</summary>
-public sealed class CatalogOptions
-{
-    public const string Section = "Omni2:Catalog";
-
-    /// <summary>How often the catalog is rebuilt from the database, healing any missed feed message.</summary>
-    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>Something else on this silo that reacts to the status feed (after the catalog has).</summary>
-public interface IStatusEventListener
-{
-    /// <summary>Called on the feed's delivery thread, one event at a time: return quickly.</summary>
-    void OnStatusEvent(McpStatusEvent message);
-
-    /// <summary>Successful checks (no status change); called like <see cref="OnStatusEvent"/>.</summary>
-    void OnChecks(ImmutableArray<ServerCheck> checks)
-    {
-    }
-}
-
 /// <summary>
 /// This silo's receiver of the status feed: keeps the <see cref="ServerCatalog"/> current (loaded
 /// when the silo starts, every event applied, resynced from the database periodically and whenever

@@ -1,21 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Omni2.Contracts;
+using Omni2.Grains.Persistence;
 
 namespace Omni2.Host.Catalog;
-
-/// <summary>One server as this silo knows it.</summary>
-public sealed record CatalogEntry(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools)
-{
-    /// <summary>Its prompts, resources and templates, as the status feed last brought them.</summary>
-    public McpServerListings Listings { get; init; } = McpServerListings.Empty;
-
-    /// <summary>
-    /// The database's digest of <see cref="Tools"/> when they came from a resync (null once the feed
-    /// brought others): a resync names it to be spared tools it has.
-    /// </summary>
-    public Guid? ToolsDigest { get; init; }
-}
 
 /// <summary>
 /// An immutable picture of every server, swapped whole on each change. Renderings that depend

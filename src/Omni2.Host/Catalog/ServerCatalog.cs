@@ -6,7 +6,7 @@ using Omni2.Grains.Persistence;
 namespace Omni2.Host.Catalog;
 
 /// <summary>
-/// The silo's in-memory catalog (the seed's memory cache): fed by the status feed, replaced by
+/// The silo's in-memory catalog (every read is served from it): fed by the status feed, replaced by
 /// periodic resyncs from the database. Readers take <see cref="Current"/> and never wait; one
 /// writer at a time builds the next snapshot. Statuses are versioned by their grain, so a late or
 /// replayed event never overwrites a newer state. A server's public configuration (who may see it,
@@ -98,7 +98,7 @@ public sealed class ServerCatalog
     /// A row without tools (see <see cref="ICatalogSource.LoadCatalogAsync"/>) keeps the ones held. The
     /// snapshot is swapped only if something changed, so its renderings live on.
     /// </summary>
-    public void Resync(IReadOnlyList<CatalogRow> rows, long loadedAfter = long.MaxValue)
+    public void Resync(IReadOnlyList<CatalogEntry> rows, long loadedAfter = long.MaxValue)
     {
         lock (_write)
         {
@@ -141,7 +141,7 @@ public sealed class ServerCatalog
     /// One server after a resync: the row, unless the feed brought a newer version (read before the
     /// change reached the database, the row changes nothing); the known entry itself when the row says what it says.
     /// </summary>
-    private static CatalogEntry ResyncedEntry(CatalogEntry? known, CatalogRow row)
+    private static CatalogEntry ResyncedEntry(CatalogEntry? known, CatalogEntry row)
     {
         if (known is not null && known.Status.Version > row.Status.Version)
         {

@@ -4,7 +4,6 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Omni2.Contracts;
-using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 
@@ -46,10 +45,10 @@ public static class GatewayListings
     public static async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken)
     {
         var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
-        var (server, prompt) = ToolView.Split(request.Name);
+        var (server, prompt) = QualifiedNames.Split(request.Name);
         if (Owner(context, server) is not { } owner)
         {
-            throw new McpProtocolException($"Unknown prompt '{request.Name}': prompts are named server{ToolView.Separator}prompt.", McpErrorCode.InvalidParams);
+            throw new McpProtocolException($"Unknown prompt '{request.Name}': prompts are named server{QualifiedNames.Separator}prompt.", McpErrorCode.InvalidParams);
         }
         var arguments = request.Arguments is { } given ? JsonSerializer.Serialize(given, McpJsonUtilities.DefaultOptions) : null;
         var result = await owner.ReadAsync(new McpReadRequest(McpReadKind.Prompt, prompt, arguments), cancellationToken);
@@ -101,7 +100,7 @@ public static class GatewayListings
 
     private static Prompt Renamed(Prompt prompt, string server)
     {
-        prompt.Name = server + ToolView.Separator + prompt.Name;
+        prompt.Name = QualifiedNames.Of(server, prompt.Name);
         return prompt;
     }
 

@@ -5,7 +5,6 @@ using ModelContextProtocol.Server;
 using Omni2.Contracts;
 using Omni2.Grains.Audit;
 using Omni2.Host.Audit;
-using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 
@@ -35,19 +34,19 @@ public static class GatewayTools
     {
         var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
         var roles = Roles.Of(context.User!);
-        var (server, tool) = ToolView.Split(request.Name);
+        var (server, tool) = QualifiedNames.Split(request.Name);
         var catalog = context.Services!.GetRequiredService<ServerCatalog>();
         // The audit's middleware already knows what is called, from the message it read.
         var audit = ToolCallAudit.Of(context.Services!.GetRequiredService<IHttpContextAccessor>().HttpContext);
         if (server is null || catalog.Current.Find(server, roles) is not { } entry)
         {
             audit?.Ended(ToolCallAuditOutcome.UnknownServer);
-            throw new McpProtocolException($"Unknown tool '{request.Name}': tools are named server{ToolView.Separator}tool.", McpErrorCode.InvalidParams);
+            throw new McpProtocolException($"Unknown tool '{request.Name}': tools are named server{QualifiedNames.Separator}tool.", McpErrorCode.InvalidParams);
         }
-        if (!roles.Contains(Roles.Operator) && !roles.Contains(Roles.Admin))
+        if (!Roles.MayCallTools(roles))
         {
             audit?.Ended(ToolCallAuditOutcome.Forbidden);
-            return Error($"Calling tools needs the {Roles.Operator} or {Roles.Admin} role.");
+            return Error($"Calling tools needs the {string.Join(" or ", Roles.ToolCallers)} role.");
         }
         var arguments = request.Arguments is { } args ? JsonSerializer.Serialize(args, McpJsonUtilities.DefaultOptions) : null;
         var result = await context.Services!.GetRequiredService<IGrainFactory>()
@@ -78,7 +77,7 @@ public static class GatewayTools
         using var schema = JsonDocument.Parse(tool.InputSchemaJson);
         return new Tool
         {
-            Name = server + ToolView.Separator + tool.Name,
+            Name = QualifiedNames.Of(server, tool.Name),
             Description = tool.Description,
             InputSchema = schema.RootElement.Clone(),
         };

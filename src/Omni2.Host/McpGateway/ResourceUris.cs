@@ -1,4 +1,5 @@
-using Omni2.Host.Api;
+using Omni2.Host.Catalog;
+using Omni2.Host.Registration;
 
 namespace Omni2.Host.McpGateway;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Host.Api;
 using Omni2.Host.Auth;
+using Omni2.Host.Http;
 using Omni2.Host.McpGateway;
 using Omni2.Host.Realtime;
 

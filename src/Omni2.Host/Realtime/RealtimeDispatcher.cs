@@ -4,14 +4,13 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Telemetry;
-using Omni2.Host.Api;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 
 namespace Omni2.Host.Realtime;
 
 /// <summary>
-/// The seed's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
+/// The hub's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
 /// user may see, sends it within that user's rate limit (coalescing when needed), and ends
 /// sessions at their limit. All state is owned by one loop, so none of it needs a lock. Its queue is
 /// bounded (<see cref="RealtimeOptions.QueueCapacity"/>); an item that throws is logged, counted and skipped.
@@ -116,7 +115,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         if (wake is { } at)
         {
-            timeout.CancelAfter(Max(at - _time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
+            timeout.CancelAfter(Durations.Max(at - _time.GetUtcNow(), TimeSpan.FromMilliseconds(1)));
         }
         try
         {
@@ -315,8 +314,6 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         _hub.Clients.Clients(connectionIds).SendAsync(StatusHub.EventMethod, message).ContinueWith(
             t => LogSendFailed(t.Exception!.GetBaseException().Message),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Realtime: sending to a client failed: {Error}")]
     private partial void LogSendFailed(string error);

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Omni2.Contracts;
-using Omni2.Host.Api;
+using Omni2.Host.Catalog;
 
 namespace Omni2.Host.Realtime;
 
 /// <summary>
-/// What the hub sends on <c>mcp_event</c>: the seed's
+/// What the hub sends on <c>mcp_event</c>: the fields
 /// <c>{type, timestamp, mcp_name, old_status, new_status, reason, recovery_eta}</c>, plus the
 /// server's full <see cref="Status"/> after the event (so a client's state is always right), the
 /// attempt number, and for <c>snapshot</c>, <c>batch</c>, <c>critical_alert</c> and

@@ -1,14 +1,14 @@
 namespace Omni2.Host.Realtime;
 
-/// <summary>Section <c>Omni2:Realtime</c>: the seed's WebSocket rules.</summary>
+/// <summary>Section <c>Omni2:Realtime</c>: the hub's limits.</summary>
 public sealed class RealtimeOptions
 {
     public const string Section = "Omni2:Realtime";
 
-    /// <summary>Messages per second per user; faster events are coalesced (seed: 10).</summary>
+    /// <summary>Messages per second per user; faster events are coalesced (default 10).</summary>
     public int MaxMessagesPerSecond { get; set; } = 10;
 
-    /// <summary>Connections are closed after this long; the client reconnects with a fresh token (seed: 30 minutes).</summary>
+    /// <summary>Connections are closed after this long; the client reconnects with a fresh token (default 30 minutes).</summary>
     public TimeSpan SessionLimit { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>

@@ -5,7 +5,7 @@ using Omni2.Host.Auth;
 namespace Omni2.Host.Realtime;
 
 /// <summary>
-/// The seed's <c>/ws</c>: a token is checked at the handshake (browsers pass it as
+/// The real-time hub at <c>/ws</c>: a token is checked at the handshake (browsers pass it as
 /// <c>access_token</c>); the client then gets a snapshot and every event it may see on <c>mcp_event</c>.
 /// </summary>
 [Authorize(Policy = Policies.Read)]

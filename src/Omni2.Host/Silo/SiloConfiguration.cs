@@ -112,8 +112,7 @@ public static class SiloConfiguration
         {
             silo.AddMemoryGrainStorage(StorageNames.Grains);
             silo.UseInMemoryReminderService();
-            var servers = configuration.GetSection("Omni2:Servers").Get<List<ConfiguredServer>>() ?? [];
-            silo.Services.AddOmni2InMemoryStore(servers.Select(s => s.ToConfig()));
+            silo.Services.AddOmni2InMemoryStore(ConfiguredServers.Load(configuration));
         }
         return silo;
     }

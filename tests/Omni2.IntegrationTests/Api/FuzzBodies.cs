@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Omni2.Host.Registration;
 
 namespace Omni2.IntegrationTests.Api;
 

@@ -48,11 +48,11 @@ public sealed record FuzzRequest(
 }
 
 /// <summary>
-/// Seeded, randomized malformed requests to every endpoint: the REST API, the dev sign-in, <c>/mcp</c>,
+/// Randomized malformed requests to every endpoint: the REST API, the dev sign-in, <c>/mcp</c>,
 /// the hub's negotiate, the probes and <c>/metrics</c>, with random tokens, methods, path variants,
-/// headers, content types and bodies. The same seed gives the same requests.
+/// headers, content types and bodies. The same run number gives the same requests.
 /// </summary>
-public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnlyList<string> mustStay)
+public sealed class FuzzRequestGenerator(int run, FuzzTargets targets, IReadOnlyList<string> mustStay)
 {
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "FUZZ", "get", "PROPFIND"];
 
@@ -65,8 +65,8 @@ public sealed class FuzzRequestGenerator(int seed, FuzzTargets targets, IReadOnl
 
     private static readonly string[] ProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28", "", "2099-01-01", "garbage", "2025-06-18, 2025-03-26"];
 
-    private readonly Random _random = new(seed);
-    private readonly FuzzBodies _bodies = new(new Random(seed ^ 0x5eed), targets.ServerNames, targets.CallableNames);
+    private readonly Random _random = new(run);
+    private readonly FuzzBodies _bodies = new(new Random(run ^ 0x5eed), targets.ServerNames, targets.CallableNames);
 
     private int Pick(int count) => _random.Next(count);
 

@@ -5,20 +5,21 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Omni2.Host.Api;
+using Omni2.Host.Http;
 using Omni2.Testing;
 using Xunit.Abstractions;
 
 namespace Omni2.IntegrationTests.Api;
 
 /// <summary>
-/// 20,000 seeded, randomized malformed requests across every endpoint, from 12 clients at once: no
+/// 20,000 randomized malformed requests, the same for the same run number, across every endpoint, from 12 clients at once: no
 /// 5xx, no request left unanswered, no defective registration accepted, both hosts alive afterwards and
-/// the registry unchanged. The seed is printed; OMNI2_FUZZ_SEED reproduces a run, OMNI2_FUZZ_REQUESTS
+/// the registry unchanged. The run number is printed; OMNI2_FUZZ_RUN reproduces a run, OMNI2_FUZZ_REQUESTS
 /// and OMNI2_FUZZ_CLIENTS size it (one client sends in order), OMNI2_FUZZ_ONLY=i,j sends only those.
 /// </summary>
 public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : IClassFixture<FuzzFixture>
 {
-    private const int DefaultSeed = 13_08;
+    private const int DefaultRun = 13_08;
     private const int DefaultRequests = 20_000;
     private const int DefaultClients = 12;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
@@ -29,12 +30,12 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
     [Fact]
     public async Task Randomized_malformed_requests_get_no_5xx_and_change_nothing()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("OMNI2_FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : DefaultSeed;
+        var run = int.TryParse(Environment.GetEnvironmentVariable("OMNI2_FUZZ_RUN"), CultureInfo.InvariantCulture, out var s) ? s : DefaultRun;
         var clients = int.TryParse(Environment.GetEnvironmentVariable("OMNI2_FUZZ_CLIENTS"), CultureInfo.InvariantCulture, out var c) ? c : DefaultClients;
         var count = int.TryParse(Environment.GetEnvironmentVariable("OMNI2_FUZZ_REQUESTS"), CultureInfo.InvariantCulture, out var n) ? n : DefaultRequests;
-        output.WriteLine($"fuzz seed {seed} (OMNI2_FUZZ_SEED={seed} reproduces it), {count} requests from {clients} clients");
+        output.WriteLine($"fuzz run {run} (OMNI2_FUZZ_RUN={run} reproduces it), {count} requests from {clients} clients");
         var mustStay = FuzzFixture.ServerNames.Append(FuzzFixture.EmbeddedServer).ToArray();
-        var generator = new FuzzRequestGenerator(seed, new FuzzTargets(FuzzFixture.ServerNames, FuzzFixture.ServerNames[..3], fixture.Tokens, fixture.SessionIds), mustStay);
+        var generator = new FuzzRequestGenerator(run, new FuzzTargets(FuzzFixture.ServerNames, FuzzFixture.ServerNames[..3], fixture.Tokens, fixture.SessionIds), mustStay);
         var requests = Enumerable.Range(0, count).Select(generator.Next).ToArray();
         if (Environment.GetEnvironmentVariable("OMNI2_FUZZ_ONLY") is { Length: > 0 } only)
         {
@@ -59,13 +60,13 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
         }
         var failures = outcomes.Where(o => o.Status is 0 or >= 500).OrderBy(o => o.Request.Index).ToList();
         Assert.True(failures.Count == 0,
-            $"seed {seed}: {failures.Count} of {outcomes.Count} requests got a 5xx or no answer:\n" + string.Join("\n", failures.Take(60).Select(f =>
+            $"run {run}: {failures.Count} of {outcomes.Count} requests got a 5xx or no answer:\n" + string.Join("\n", failures.Take(60).Select(f =>
                 $"{Label(f.Status)} ({f.Detail}) for {f.Request.Describe()}")));
         Assert.True(outcomes.Count(o => o.Status > 0) >= 10_000 || count < 10_000, $"only {outcomes.Count(o => o.Status > 0)} requests were answered");
         var defective = outcomes.Where(o => o.Request.Note.StartsWith("defect", StringComparison.Ordinal)).ToList();
         output.WriteLine($"{defective.Count} defective registrations under admin tokens: {string.Join(", ", defective.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => $"{Label(g.Key)}: {g.Count()}"))}");
         var accepted = defective.Where(o => o.Status is >= 200 and < 300).ToList();
-        Assert.True(accepted.Count == 0, $"seed {seed}: defective registrations accepted:\n" + string.Join("\n", accepted.Select(a => $"{a.Status} for {a.Request.Describe()}")));
+        Assert.True(accepted.Count == 0, $"run {run}: defective registrations accepted:\n" + string.Join("\n", accepted.Select(a => $"{a.Status} for {a.Request.Describe()}")));
 
         foreach (var host in new[] { fixture.Host, fixture.Embedded })
         {

@@ -10,7 +10,7 @@ using static Omni2.IntegrationTests.Api.ApiTestKit;
 
 namespace Omni2.IntegrationTests.Realtime;
 
-/// <summary>The hub on every silo, with the seed's rules, against real SignalR clients.</summary>
+/// <summary>The hub on every silo, with its limits, against real SignalR clients.</summary>
 [Collection("realtime")]
 public sealed class StatusHubTests(RealtimeFixture fixture)
 {

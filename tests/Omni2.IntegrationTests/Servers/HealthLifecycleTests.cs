@@ -5,7 +5,7 @@ using Omni2.Testing.McpServer;
 
 namespace Omni2.IntegrationTests.Servers;
 
-/// <summary>The seed's state machine, end to end: real MCP server, two silos, PostgreSQL.</summary>
+/// <summary>The state machine of docs/design.md, end to end: real MCP server, two silos, PostgreSQL.</summary>
 [Collection("cluster")]
 public sealed class HealthLifecycleTests(ClusterFixture fixture)
 {

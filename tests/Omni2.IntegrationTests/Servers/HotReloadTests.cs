@@ -1,3 +1,4 @@
+using Npgsql;
 using Omni2.Contracts;
 using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
@@ -19,10 +20,36 @@ public sealed class HotReloadTests(ClusterFixture fixture)
         var name = ClusterFixture.UniqueName("scanned");
         await Cluster.Registry.ReloadNowAsync(); // the registry is active, its reminder ticking
 
-        await Db.InsertHttpAsync(name, server.StreamableHttpEndpoint);
+        await InsertWithoutNotifyAsync(name, server.StreamableHttpEndpoint);
 
-        // No reload call: the 2 s scan reminder must find the row.
-        await Cluster.WaitForStatusAsync(name, HealthStatus.Healthy, TimeSpan.FromSeconds(15));
+        // No reload call, no NOTIFY (the row's triggers did not fire) and no call to the grain (its
+        // activation alone would load the row): only the 2 s scan reminder can bring the server up.
+        await Eventually.MatchesAsync(
+            () => Task.FromResult(Cluster.EventsOf(name).Select(e => e.NewStatus).ToList()),
+            statuses => statuses.Contains(HealthStatus.Healthy),
+            TimeSpan.FromSeconds(15),
+            "the scan reminder to bring the new row up");
+    }
+
+    /// <summary>Inserts a row as a replica would: its triggers, the NOTIFY among them, do not fire.</summary>
+    private async Task InsertWithoutNotifyAsync(string name, Uri url)
+    {
+        await using var connection = new NpgsqlConnection(Db.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var quiet = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, transaction))
+        {
+            await quiet.ExecuteNonQueryAsync();
+        }
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO omni2.mcp_servers (name, transport, url, health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds) VALUES ($1, 'streamable_http', $2, 1, 2, 2)",
+            connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = name });
+            insert.Parameters.Add(new NpgsqlParameter { Value = url.ToString() });
+            await insert.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
     }
 
     [Fact]
@@ -104,10 +131,14 @@ public sealed class HotReloadTests(ClusterFixture fixture)
     [Fact]
     public async Task Scan_with_no_changes_touches_no_server()
     {
+        await using var server = await TestMcpServer.StartAsync();
+        await fixture.RegisterHealthyAsync(server, "untouched");
         await Cluster.Registry.ReloadNowAsync();
 
         var scan = await Cluster.Registry.ReloadNowAsync();
 
         Assert.Equal(0, scan.Added + scan.Changed + scan.Retired);
+        Assert.True(scan.Unchanged >= 1, "the scan saw the registered server");
+        Assert.Equal(0, scan.Woken);
     }
 }

@@ -16,7 +16,7 @@ public sealed class CatalogResyncToolsTests
     private static readonly ImmutableArray<McpToolInfo> EchoTools = [new McpToolInfo { Name = "echo", InputSchemaJson = "{}" }];
     private static readonly McpServerInfo Alpha = new("alpha", McpTransport.StreamableHttp, true, ["viewer"]);
 
-    private static CatalogRow Row(long version, ImmutableArray<McpToolInfo> tools, Guid digest, McpServerInfo? server = null) =>
+    private static CatalogEntry Row(long version, ImmutableArray<McpToolInfo> tools, Guid digest, McpServerInfo? server = null) =>
         new(server ?? Alpha, new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = version, ToolCount = 1 }, tools)
         {
             ToolsDigest = digest,

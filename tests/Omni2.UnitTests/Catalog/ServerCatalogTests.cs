@@ -12,7 +12,7 @@ public sealed class ServerCatalogTests
     private static ServerCatalog WithServer(DateTimeOffset? lastCheck, long version = 3)
     {
         var catalog = new ServerCatalog();
-        catalog.Resync([new CatalogRow(
+        catalog.Resync([new CatalogEntry(
             new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
             new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, LastCheckAt = lastCheck, Version = version, Silo = "silo-a" },
             [])]);
@@ -62,7 +62,7 @@ public sealed class ServerCatalogTests
         var catalog = WithServer(T0);
         catalog.ApplyChecks([new ServerCheck("alpha", T0.AddSeconds(30))]);
 
-        catalog.Resync([new CatalogRow(
+        catalog.Resync([new CatalogEntry(
             new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
             new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, LastCheckAt = T0, Version = 3 },
             ImmutableArray<McpToolInfo>.Empty)]);
@@ -131,7 +131,7 @@ public sealed class ServerCatalogTests
         var catalog = WithServer(T0, version: 3);
         catalog.Apply(Updated(4, true, "admin"));
 
-        catalog.Resync([new CatalogRow(
+        catalog.Resync([new CatalogEntry(
             new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
             new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = 3 },
             [])]);

@@ -1,6 +1,5 @@
 using Omni2.Grains.Mcp;
-using Omni2.Host.Api;
-using Omni2.Host.Silo;
+using Omni2.Host.Registration;
 
 namespace Omni2.UnitTests.Servers;
 
@@ -133,22 +132,5 @@ public sealed class StdioCommandRulesTests
         Assert.Equal(["args[0]", "env.NODE_OPTIONS"], errors.Keys.Order());
         Assert.StartsWith("'--eval' runs inline code (node)", errors["args[0]"][0]);
         Assert.Contains("args[0] '--eval' runs inline code", ServerRegistrationValidator.Summary(errors));
-    }
-
-    [Fact]
-    public void The_configured_default_server_is_allowed()
-    {
-        var server = new ConfiguredServer { Name = "everything", Transport = "stdio", Command = "npx", Args = ["-y", "@modelcontextprotocol/server-everything@2026.8.31", "stdio"] };
-
-        Assert.Equal("npx", server.ToConfig().Command);
-    }
-
-    [Fact]
-    public void A_configured_server_with_inline_code_stops_the_host_naming_the_argument()
-    {
-        var server = new ConfiguredServer { Name = "bad", Transport = "stdio", Command = "npx", Args = ["-c", "id"] };
-
-        var error = Assert.Throws<InvalidOperationException>(server.ToConfig);
-        Assert.Contains("server 'bad': args[0] '-c' runs a shell command (npx)", error.Message);
     }
 }

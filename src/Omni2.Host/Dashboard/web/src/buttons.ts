@@ -1,4 +1,4 @@
-// The seed's dynamic button states ("Frontend Resilience: getButtonState"), plus the admins' actions.
+// The tool buttons' states by server health and connection (getButtonState), plus the admins' actions.
 import type { ConnectionState } from './connection';
 import { isRecord } from './model';
 
@@ -7,12 +7,12 @@ export interface ButtonState {
   tooltip: string;
 }
 
-/** Live and polling both reach the API; anything else is the seed's 'disconnected' dashboard. */
+/** Live and polling both reach the API; anything else is the 'disconnected' dashboard. */
 export function isConnected(connection: ConnectionState | string): boolean {
   return connection === 'live' || connection === 'polling';
 }
 
-/** Whether a tool call can be made now, and why not (the seed's tooltips, exactly). */
+/** Whether a tool call can be made now, and why not (the tooltips docs/design.md lists). */
 export function getButtonState(mcp: unknown, connectionState: ConnectionState | string): ButtonState {
   if (!isConnected(connectionState)) {
     return { disabled: true, tooltip: 'Dashboard offline' };

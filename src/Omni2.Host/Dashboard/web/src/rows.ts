@@ -139,7 +139,7 @@ export class ServerRow {
     }
   }
 
-  /** The seed's button states, for the current server and connection. */
+  /** The tool buttons' states, for the current server and connection. */
   refreshButtons(): void {
     const connection = this.ctx.connection();
     const state = getButtonState(this.server, connection);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getAdminButtonState, getButtonState } from '../src/buttons';
 
-describe('getButtonState (the seed\'s tooltips)', () => {
+describe('getButtonState (its tooltips)', () => {
   it.each([
     ['healthy', false, 'Ready'],
     ['disconnected', true, 'MCP disconnected, retrying...'],

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
-namespace Omni2.Host.Api;
+namespace Omni2.Host.Http;
 
 /// <summary>
 /// Reads a JSON request body strictly (unknown fields and wrong types are errors) and turns every

@@ -1,4 +1,4 @@
-namespace Omni2.Host.Api;
+namespace Omni2.Host.Http;
 
 /// <summary>RFC 9457 problem details with a precise <c>detail</c>; never a stack trace.</summary>
 public static class Problems

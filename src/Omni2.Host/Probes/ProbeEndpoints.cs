@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Omni2.Grains.Persistence;
 using Omni2.Host.Catalog;
 
-namespace Omni2.Host.Health;
+namespace Omni2.Host.Probes;
 
 /// <summary>
 /// Liveness and readiness as ASP.NET Core health checks: <c>/health/live</c> runs the checks tagged
@@ -14,14 +14,14 @@ namespace Omni2.Host.Health;
 /// not take every silo out of rotation at once. Bodies say what each check found in Omni2's own words,
 /// never an exception's message (they are anonymous).
 /// </summary>
-public static class HealthEndpoints
+public static class ProbeEndpoints
 {
     public const string Live = "live";
     public const string Ready = "ready";
     private const string DatabaseCheck = "database";
     private static readonly TimeSpan DatabaseProbeTimeout = TimeSpan.FromSeconds(2);
 
-    public static WebApplicationBuilder AddOmni2Health(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddOmni2Probes(this WebApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("the process is up"), tags: [Live])
@@ -31,7 +31,7 @@ public static class HealthEndpoints
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapOmni2Health(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapOmni2Probes(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", Checks(Live)).AllowAnonymous()
             .WithName("Liveness").WithSummary("The process is up.");

@@ -46,10 +46,10 @@ public interface ICatalogSource
 {
     /// <summary>
     /// Every server. A server named in <paramref name="toolsHeld"/> whose tools still have that
-    /// <see cref="CatalogRow.ToolsDigest"/> comes without them (<see cref="CatalogRow.Tools"/> is default):
+    /// <see cref="CatalogEntry.ToolsDigest"/> comes without them (<see cref="CatalogEntry.Tools"/> is default):
     /// the caller has them, and a resync then moves only statuses, not every server's tools.
     /// </summary>
-    Task<IReadOnlyList<CatalogRow>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The admin's writes to server configuration; the single writer of configuration rows.</summary>
@@ -64,15 +64,4 @@ public interface IServerAdminStore
     Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default);
 
     Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken = default);
-}
-
-/// <summary>A health-log row with its position, for paging.</summary>
-public sealed record HealthLogRecord(long Id, HealthLogEntry Entry);
-
-/// <summary>One server as the database last saw it.</summary>
-/// <param name="Tools">Default when left out because the reader already held them (see <see cref="ICatalogSource.LoadCatalogAsync"/>).</param>
-public sealed record CatalogRow(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools)
-{
-    /// <summary>A digest of the tools as stored (null where the store keeps none): what a reader names to be spared them next time.</summary>
-    public Guid? ToolsDigest { get; init; }
 }

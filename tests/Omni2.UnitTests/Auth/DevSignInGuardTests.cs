@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Omni2.Host.Dashboard;
+using Omni2.Host.Auth;
 
-namespace Omni2.UnitTests.Dashboard;
+namespace Omni2.UnitTests.Auth;
 
 /// <summary>The dev sign-in answers only the dashboard's own page on this machine: a loopback Host and a same-origin request.</summary>
 public sealed class DevSignInGuardTests

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Omni2.Host.Dashboard;
+namespace Omni2.Host.Auth;
 
 /// <summary>
 /// Who may use the embedded default's dev sign-in, which hands out tokens without a password: the

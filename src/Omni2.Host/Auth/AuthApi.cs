@@ -1,6 +1,7 @@
-using Omni2.Host.Auth;
+using Omni2.Host.Http;
+using Omni2.Host.Registration;
 
-namespace Omni2.Host.Api;
+namespace Omni2.Host.Auth;
 
 /// <summary>
 /// Traefik's ForwardAuth target (200 with the user and role in headers for a valid token, 401 otherwise),

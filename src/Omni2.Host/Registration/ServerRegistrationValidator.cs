@@ -5,35 +5,7 @@ using Omni2.Contracts;
 using Omni2.Grains.Mcp;
 using Omni2.Host.Auth;
 
-namespace Omni2.Host.Api;
-
-/// <summary>The body of a registration (<c>POST /api/v1/mcp/servers</c>) or replacement (<c>PUT .../{name}</c>).</summary>
-public sealed class ServerRegistration
-{
-    public string? Name { get; set; }
-    public string? Transport { get; set; }
-    public string? Url { get; set; }
-    public string? Command { get; set; }
-    public List<string>? Args { get; set; }
-    public Dictionary<string, string>? Env { get; set; }
-    public Dictionary<string, string>? Headers { get; set; }
-    public bool? Enabled { get; set; }
-    public List<string>? AllowedRoles { get; set; }
-    public int? HealthCheckIntervalSeconds { get; set; }
-    public int? CheckTimeoutSeconds { get; set; }
-    public int? ConnectTimeoutSeconds { get; set; }
-    public int? CallTimeoutSeconds { get; set; }
-    public int? MaxConcurrentCalls { get; set; }
-    public Dictionary<string, List<string>>? ToolRoles { get; set; }
-}
-
-/// <summary>Section <c>Omni2:Stdio</c>: stdio servers run commands on the silo, so only these may be registered.</summary>
-public sealed class StdioOptions
-{
-    public const string Section = "Omni2:Stdio";
-
-    public List<string> AllowedCommands { get; set; } = ["npx", "node", "uvx"];
-}
+namespace Omni2.Host.Registration;
 
 /// <summary>Checks a registration and turns it into configuration, collecting every error by field.</summary>
 public static partial class ServerRegistrationValidator
@@ -186,10 +158,10 @@ public static partial class ServerRegistrationValidator
             Headers = (body.Headers ?? []).ToImmutableDictionary(),
             Enabled = body.Enabled ?? true,
             AllowedRoles = [.. (body.AllowedRoles ?? []).Distinct()],
-            HealthCheckIntervalSeconds = body.HealthCheckIntervalSeconds ?? 30,
-            CheckTimeoutSeconds = body.CheckTimeoutSeconds ?? 5,
-            ConnectTimeoutSeconds = body.ConnectTimeoutSeconds ?? 10,
-            CallTimeoutSeconds = body.CallTimeoutSeconds ?? 60,
+            HealthCheckIntervalSeconds = body.HealthCheckIntervalSeconds ?? ServerLimits.DefaultHealthCheckIntervalSeconds,
+            CheckTimeoutSeconds = body.CheckTimeoutSeconds ?? ServerLimits.DefaultCheckTimeoutSeconds,
+            ConnectTimeoutSeconds = body.ConnectTimeoutSeconds ?? ServerLimits.DefaultConnectTimeoutSeconds,
+            CallTimeoutSeconds = body.CallTimeoutSeconds ?? ServerLimits.DefaultCallTimeoutSeconds,
             MaxConcurrentCalls = body.MaxConcurrentCalls ?? ServerLimits.DefaultMaxConcurrentCalls,
             ToolRoles = (body.ToolRoles ?? []).ToImmutableDictionary(p => p.Key, p => p.Value.Distinct().ToImmutableArray(), StringComparer.Ordinal),
         };
