@@ -60,6 +60,9 @@ public static class Roles
         MayUse(roles, server.AllowedRoles)
         && (server.ToolRoles is not { } toolRoles || !toolRoles.TryGetValue(tool, out var allowed) || MayUse(roles, allowed));
 
+    /// <summary>Whether a user hears of changed tool definitions and may approve them: admins only.</summary>
+    public static bool MayApproveTools(IReadOnlyCollection<string> roles) => roles.Contains(Admin);
+
     /// <summary>Whether a user may see internal addresses (the silo that owns a server): admins only.</summary>
     public static bool MaySeeSilos(IReadOnlyCollection<string> roles) => roles.Contains(Admin);
 
