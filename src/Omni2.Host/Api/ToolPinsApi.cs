@@ -80,14 +80,8 @@ public static class ToolPinsApi
         return errors;
     }
 
-    private static async Task<IResult?> MissingAsync(string name, IServerConfigSource configs, CancellationToken cancellationToken)
-    {
-        if (!ServerRegistrationValidator.IsValidName(name))
-        {
-            return Problems.BadRequest($"'{Cut(name)}' is not a valid server name: it must match {ServerRegistrationValidator.NamePattern}.");
-        }
-        return await configs.LoadAsync(name, cancellationToken) is null ? Problems.NotFound($"There is no MCP server '{name}'.") : null;
-    }
+    private static async Task<IResult?> MissingAsync(string name, IServerConfigSource configs, CancellationToken cancellationToken) =>
+        ServerRegistrationValidator.IsValidName(name) && await configs.LoadAsync(name, cancellationToken) is not null ? null : AdminApi.Missing(name);
 
     private static string Cut(string text) => text.Length > 80 ? text[..80] + "..." : text;
 }
