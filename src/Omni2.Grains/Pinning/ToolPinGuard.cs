@@ -35,8 +35,12 @@ public sealed partial class ToolPinGuard(string name, PinningServices services, 
         }
     }
 
-    /// <summary>The tools of <paramref name="presented"/> to serve. Never throws.</summary>
-    public async Task<ImmutableArray<McpToolInfo>> ReviewAsync(ImmutableArray<McpToolInfo> presented, McpServerConfig config)
+    /// <summary>
+    /// The tools of <paramref name="presented"/> to serve, decided at once (no await: in the same grain
+    /// turn as the list is published, so no interleaved call sees a connection whose tools are not yet
+    /// judged). What changed is saved by the <see cref="SaveAsync"/> that follows.
+    /// </summary>
+    public ImmutableArray<McpToolInfo> Review(ImmutableArray<McpToolInfo> presented, McpServerConfig config)
     {
         var review = _book.Review(presented, services.Time.GetUtcNow());
         if (review.Trusted.Count > 0)
@@ -51,7 +55,7 @@ public sealed partial class ToolPinGuard(string name, PinningServices services, 
         {
             Announce(pin, config);
         }
-        await SaveAsync(review.Changed);
+        Queue(review.Changed);
         return review.Served;
     }
 
@@ -74,7 +78,8 @@ public sealed partial class ToolPinGuard(string name, PinningServices services, 
         {
             LogApproved(name, pin.Tool, pin.ApprovedDigest, approvedBy);
         }
-        await SaveAsync(approved);
+        Queue(approved);
+        await SaveAsync();
         return (new ToolApproval([.. notPending], Snapshot()), _book.Served());
     }
 
@@ -113,12 +118,17 @@ public sealed partial class ToolPinGuard(string name, PinningServices services, 
         });
     }
 
-    private async Task SaveAsync(IReadOnlyList<ToolPin> pins)
+    private void Queue(IReadOnlyList<ToolPin> pins)
     {
         foreach (var pin in pins)
         {
             _unsaved[pin.Tool] = pin;
         }
+    }
+
+    /// <summary>Saves what changed (and what an earlier save could not). Never throws: a failure is logged and retried next time.</summary>
+    public async Task SaveAsync()
+    {
         if (_unsaved.Count == 0 || Mode is ToolPinningMode.Off)
         {
             return;

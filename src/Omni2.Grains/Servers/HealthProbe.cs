@@ -29,7 +29,8 @@ public sealed partial class HealthProbe(
             // A check that listed the tools also notices a changed list (stateless servers never announce one).
             if (tools is { } listed)
             {
-                writer.ToolsChanged(await pins.ReviewAsync(listed, config));
+                writer.ToolsChanged(pins.Review(listed, config));
+                await pins.SaveAsync();
             }
         }
         catch (Exception ex)
@@ -55,7 +56,8 @@ public sealed partial class HealthProbe(
                 (generation, reason) => self.ReportCallFailureAsync(generation, reason),
                 cancellationToken);
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
-            writer.Connected(breaker.RecordSuccess(), await pins.ReviewAsync(tools, config));
+            writer.Connected(breaker.RecordSuccess(), pins.Review(tools, config));
+            await pins.SaveAsync();
             await RefreshListingsAsync(connection.Current!, config);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -76,7 +78,8 @@ public sealed partial class HealthProbe(
     {
         try
         {
-            writer.ToolsChanged(await pins.ReviewAsync(await open.ListToolsAsync(config.CheckTimeout), config));
+            writer.ToolsChanged(pins.Review(await open.ListToolsAsync(config.CheckTimeout), config));
+            await pins.SaveAsync();
         }
         catch (Exception ex)
         {
