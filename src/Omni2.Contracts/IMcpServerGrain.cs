@@ -55,6 +55,17 @@ public interface IMcpServerGrain : IGrainWithStringKey
     [Alias("ReportCallFailure")]
     Task ReportCallFailureAsync(long connection, string error);
 
+    /// <summary>Each tool the server presents (and each pending one), with its pin.</summary>
+    [AlwaysInterleave, Alias("GetToolPins")]
+    Task<ToolPinsSnapshot> GetToolPinsAsync();
+
+    /// <summary>
+    /// Approves the pending definitions of <paramref name="tools"/>, all or none: when one is not
+    /// pending, nothing changes and the answer names it.
+    /// </summary>
+    [Alias("ApproveTools")]
+    Task<ToolApproval> ApproveToolsAsync(ImmutableArray<string> tools, string approvedBy);
+
     /// <summary>The server said its tool, prompt or resource list changed.</summary>
     [Alias("RefreshTools")]
     Task RefreshToolsAsync(long connection);

@@ -36,6 +36,10 @@ public sealed record McpToolInfo
     [Id(1)] public string? Description { get; init; }
     /// <summary>The tool's JSON schema, verbatim.</summary>
     [Id(2)] public required string InputSchemaJson { get; init; }
+    /// <summary>The tool's output schema, verbatim, when it declares one.</summary>
+    [Id(3)] public string? OutputSchemaJson { get; init; }
+    /// <summary>The tool's annotations (hints such as <c>readOnlyHint</c>) as JSON, when it has any.</summary>
+    [Id(4)] public string? AnnotationsJson { get; init; }
 }
 
 /// <summary>A server's status together with its cached tools.</summary>

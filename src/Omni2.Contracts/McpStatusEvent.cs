@@ -14,6 +14,8 @@ public static class StatusMessageTypes
     public const string ServerRemoved = "server_removed";
     public const string ServerUpdated = "server_updated";
     public const string CriticalAlert = "critical_alert";
+    /// <summary>A server presented a changed definition of a pinned tool (for admins only; the catalogs take nothing from it).</summary>
+    public const string ToolDefinitionChanged = "tool_definition_changed";
 }
 
 /// <summary>
@@ -54,4 +56,6 @@ public sealed record McpStatusEvent
     [Id(14)] public Guid? EventId { get; init; }
     /// <summary>The server's prompts, resources and templates, whenever they changed.</summary>
     [Id(15)] public McpServerListings? Listings { get; init; }
+    /// <summary>The tool a <see cref="StatusMessageTypes.ToolDefinitionChanged"/> is about.</summary>
+    [Id(16)] public string? Tool { get; init; }
 }

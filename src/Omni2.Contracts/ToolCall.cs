@@ -25,6 +25,8 @@ public enum ToolCallOutcome
     UpstreamFailure,
     /// <summary>The caller went away (or cancelled) before the server answered.</summary>
     Cancelled,
+    /// <summary>The tool's definition changed since an admin approved it, and the change awaits approval (409).</summary>
+    AwaitingApproval,
 }
 
 /// <summary>The result of a proxied tool call.</summary>

@@ -10,6 +10,7 @@ using Omni2.Grains.Feed;
 using Omni2.Grains.Health;
 using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
+using Omni2.Grains.Pinning;
 using Omni2.Grains.Registry;
 using Omni2.Grains.Servers;
 using Omni2.Grains.Sessions;
@@ -53,6 +54,11 @@ public static class Omni2GrainServices
         services.AddHostedService(sp => sp.GetRequiredService<CheckRecorder>());
         services.AddSingleton<FeedHistory>();
         services.AddSingleton<WriterServices>();
+        services.AddOptions<ToolPinningOptions>()
+            .Bind(configuration.GetSection(ToolPinningOptions.Section))
+            .Validate(o => o.IsValid(), $"{ToolPinningOptions.Section}:Pinning must be enforce, warn or off")
+            .ValidateOnStart();
+        services.AddSingleton<PinningServices>();
         services.AddSingleton<WebhookNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
         services.AddOptions<HealthLogOptions>()
@@ -90,6 +96,7 @@ public static class Omni2GrainServices
         // silo keeps no session records: it has no other silo to hand a session to).
         services.AddSingleton<IRetention, SessionRowRetention>();
         services.AddSingleton<ITokenRevocationStore, PostgresTokenRevocations>();
+        services.AddSingleton<IToolPinStore, PostgresToolPinStore>();
         return services.AddStoreRoles<PostgresServerStore>();
     }
 
@@ -99,6 +106,7 @@ public static class Omni2GrainServices
         services.AddSingleton(new InMemoryServerStore(servers));
         services.AddSingleton<ITokenRevocationStore, InMemoryTokenRevocations>();
         services.AddSingleton<IToolCallLog, InMemoryToolCallLog>();
+        services.AddSingleton<IToolPinStore, InMemoryToolPinStore>();
         return services.AddStoreRoles<InMemoryServerStore>();
     }
 

@@ -9,6 +9,9 @@ using ModelContextProtocol.Server;
 
 namespace Omni2.Testing.McpServer;
 
+/// <summary>A tool's definition for <c>PUT /control/tools/{name}/definition</c>: <c>{"description", "inputSchema"}</c>.</summary>
+public sealed record ToolDefinitionBody(string Description, System.Text.Json.JsonElement InputSchema);
+
 /// <summary>How the server answers requests to its MCP endpoints; tests flip it at runtime.</summary>
 public enum TestServerMode
 {
@@ -161,6 +164,21 @@ public sealed class TestMcpServer : IAsyncDisposable
     public Task AddToolAsync(string name)
     {
         _tools.Add(McpServerTool.Create(() => Counted($"{name} ok"), new() { Name = name, Description = $"Runtime-added tool {name}." }));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="name"/> with this definition, or replaces the tool of that name with it (a
+    /// changed description or schema while running); every connected stateful session is sent
+    /// notifications/tools/list_changed. A call of it answers "<paramref name="name"/>: <paramref name="description"/>".
+    /// </summary>
+    public Task DefineToolAsync(string name, string description, string inputSchemaJson = """{"type":"object"}""")
+    {
+        if (_tools.TryGetPrimitive(name, out var existing))
+        {
+            _tools.Remove(existing);
+        }
+        _tools.Add(new DefinedTool(name, description, inputSchemaJson, () => Interlocked.Increment(ref _toolCallCount)));
         return Task.CompletedTask;
     }
 
@@ -333,6 +351,11 @@ public sealed class TestMcpServer : IAsyncDisposable
         app.MapPost("/control/tools/{name}", async (string name) =>
         {
             await AddToolAsync(name);
+            return Results.Ok(name);
+        });
+        app.MapPut("/control/tools/{name}/definition", async (string name, ToolDefinitionBody body) =>
+        {
+            await DefineToolAsync(name, body.Description, body.InputSchema.GetRawText());
             return Results.Ok(name);
         });
     }

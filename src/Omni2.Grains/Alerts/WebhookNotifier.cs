@@ -53,6 +53,12 @@ public sealed partial class WebhookNotifier : BackgroundService
     public void Notify(AdminNotice notice)
     {
         LogCritical(notice.Type, notice.Text);
+        Send(notice);
+    }
+
+    /// <summary>Queues <paramref name="notice"/> without logging it: for a caller that logged the event itself, structured.</summary>
+    public void Send(AdminNotice notice)
+    {
         if (!_queue.Writer.TryWrite(notice))
         {
             // Only a completed queue refuses: the host is stopping.

@@ -24,6 +24,8 @@ public enum ToolCallAuditOutcome
     Timeout,
     UpstreamFailure,
     Cancelled,
+    /// <summary>The tool's definition changed and awaits an admin's approval (tool-definition pinning).</summary>
+    AwaitingApproval,
     /// <summary>Omni2 failed (a 5xx of its own).</summary>
     Failed,
 }
@@ -52,6 +54,7 @@ public static class ToolCallAuditOutcomes
         ToolCallOutcome.Unavailable => ToolCallAuditOutcome.Unavailable,
         ToolCallOutcome.Timeout => ToolCallAuditOutcome.Timeout,
         ToolCallOutcome.Cancelled => ToolCallAuditOutcome.Cancelled,
+        ToolCallOutcome.AwaitingApproval => ToolCallAuditOutcome.AwaitingApproval,
         _ => ToolCallAuditOutcome.UpstreamFailure,
     };
 }

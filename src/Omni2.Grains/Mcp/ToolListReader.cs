@@ -71,8 +71,15 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
         }
         foreach (var tool in page.Tools)
         {
-            var info = new McpToolInfo { Name = tool.Name, Description = tool.Description, InputSchemaJson = tool.InputSchema.GetRawText() };
-            var schemaBytes = Encoding.UTF8.GetByteCount(info.InputSchemaJson);
+            var info = new McpToolInfo
+            {
+                Name = tool.Name,
+                Description = tool.Description,
+                InputSchemaJson = tool.InputSchema.GetRawText(),
+                OutputSchemaJson = tool.OutputSchema?.GetRawText(),
+                AnnotationsJson = tool.Annotations is { } annotations ? JsonSerializer.Serialize(annotations, McpJsonUtilities.DefaultOptions) : null,
+            };
+            var schemaBytes = Encoding.UTF8.GetByteCount(info.InputSchemaJson) + Encoding.UTF8.GetByteCount(info.OutputSchemaJson ?? "");
             if (schemaBytes > limits.MaxSchemaBytes)
             {
                 throw UpstreamLimitExceededException.Over("tool schema", $"{schemaBytes} bytes", limits.MaxSchemaBytes, nameof(UpstreamOptions.MaxSchemaBytes));

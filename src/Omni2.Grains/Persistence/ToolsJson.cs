@@ -4,7 +4,7 @@ using Omni2.Contracts;
 
 namespace Omni2.Grains.Persistence;
 
-/// <summary>The <c>tools</c> column: <c>[{"name", "description", "input_schema"}]</c>, schemas verbatim.</summary>
+/// <summary>The <c>tools</c> column: <c>[{"name", "description", "input_schema", "output_schema"?, "annotations"?}]</c>, schemas verbatim.</summary>
 public static class ToolsJson
 {
     public static string Serialize(ImmutableArray<McpToolInfo> tools)
@@ -20,6 +20,8 @@ public static class ToolsJson
                 writer.WriteString("description", tool.Description);
                 writer.WritePropertyName("input_schema");
                 writer.WriteRawValue(tool.InputSchemaJson);
+                WriteOptional(writer, "output_schema", tool.OutputSchemaJson);
+                WriteOptional(writer, "annotations", tool.AnnotationsJson);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -35,6 +37,17 @@ public static class ToolsJson
             Name = tool.GetProperty("name").GetString()!,
             Description = tool.TryGetProperty("description", out var description) ? description.GetString() : null,
             InputSchemaJson = tool.GetProperty("input_schema").GetRawText(),
+            OutputSchemaJson = tool.TryGetProperty("output_schema", out var output) ? output.GetRawText() : null,
+            AnnotationsJson = tool.TryGetProperty("annotations", out var annotations) ? annotations.GetRawText() : null,
         })];
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, string? json)
+    {
+        if (json is not null)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(json);
+        }
     }
 }

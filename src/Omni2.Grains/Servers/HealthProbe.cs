@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Omni2.Contracts;
 using Omni2.Grains.Health;
 using Omni2.Grains.Mcp;
+using Omni2.Grains.Pinning;
 using Omni2.Grains.Telemetry;
 
 namespace Omni2.Grains.Servers;
@@ -10,11 +11,11 @@ namespace Omni2.Grains.Servers;
 /// <summary>
 /// What one health check or connect of a server does: a check on the open connection, or a connect
 /// (the first, a recovery attempt, a half-open probe), each measured, its result told to the
-/// <see cref="CircuitBreaker"/> and its decision to the <see cref="ServerStatusWriter"/>. The grain
-/// decides when; this class does it.
+/// <see cref="CircuitBreaker"/> and its decision to the <see cref="ServerStatusWriter"/>. Every tool list it
+/// gets is judged by the <see cref="ToolPinGuard"/> before it is served. The grain decides when; this class does it.
 /// </summary>
 public sealed partial class HealthProbe(
-    string name, CircuitBreaker breaker, ConnectionLifecycle connection, ServerStatusWriter writer, Omni2Metrics metrics, ILogger logger)
+    string name, CircuitBreaker breaker, ConnectionLifecycle connection, ServerStatusWriter writer, ToolPinGuard pins, Omni2Metrics metrics, ILogger logger)
 {
     /// <summary>Checks the open connection; a failure closes it and counts against the breaker.</summary>
     public async Task CheckAsync(McpConnection open, McpServerConfig config)
@@ -28,7 +29,8 @@ public sealed partial class HealthProbe(
             // A check that listed the tools also notices a changed list (stateless servers never announce one).
             if (tools is { } listed)
             {
-                writer.ToolsChanged(listed);
+                writer.ToolsChanged(pins.Review(listed, config));
+                await pins.SaveAsync();
             }
         }
         catch (Exception ex)
@@ -54,7 +56,8 @@ public sealed partial class HealthProbe(
                 (generation, reason) => self.ReportCallFailureAsync(generation, reason),
                 cancellationToken);
             metrics.HealthCheck(Stopwatch.GetElapsedTime(started), healthy: true);
-            writer.Connected(breaker.RecordSuccess(), tools);
+            writer.Connected(breaker.RecordSuccess(), pins.Review(tools, config));
+            await pins.SaveAsync();
             await RefreshListingsAsync(connection.Current!, config);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -75,7 +78,8 @@ public sealed partial class HealthProbe(
     {
         try
         {
-            writer.ToolsChanged(await open.ListToolsAsync(config.CheckTimeout));
+            writer.ToolsChanged(pins.Review(await open.ListToolsAsync(config.CheckTimeout), config));
+            await pins.SaveAsync();
         }
         catch (Exception ex)
         {

@@ -1,9 +1,11 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Health;
 using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
+using Omni2.Grains.Pinning;
 
 namespace Omni2.Grains.Servers;
 
@@ -14,12 +16,14 @@ namespace Omni2.Grains.Servers;
 /// transitions, the <see cref="ServerStatusWriter"/> makes them known and durable, the
 /// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ServerSchedule"/> wakes the
 /// grain, the <see cref="ToolCallGate"/> admits calls and the <see cref="ToolCallMapper"/> proxies
-/// them. Tool calls interleave with everything.
+/// them, the <see cref="ToolPinGuard"/> judges every tool list and refuses withheld tools. Tool calls
+/// interleave with everything.
 /// </summary>
 public sealed partial class McpServerGrain(
     [PersistentState("server", StorageNames.Grains)] IPersistentState<McpServerState> state,
     IServerConfigSource configs,
     WriterServices writing,
+    PinningServices pinning,
     IOptions<HealthOptions> healthOptions,
     McpHttp http,
     ILoggerFactory loggerFactory,
@@ -35,6 +39,7 @@ public sealed partial class McpServerGrain(
     private HealthProbe _probe = null!;
     private ToolCallGate _calls = null!;
     private ServerSchedule _schedule = null!;
+    private ToolPinGuard _pins = null!;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -49,7 +54,9 @@ public sealed partial class McpServerGrain(
         _breaker = new CircuitBreaker(healthOptions.Value, writing.Time, state.State.Breaker);
         _writer = new ServerStatusWriter(Name, RuntimeIdentity, state, _breaker, writing, logger);
         _connection = new ConnectionLifecycle(Name, http, loggerFactory, logger);
-        _probe = new HealthProbe(Name, _breaker, _connection, _writer, writing.Metrics, logger);
+        _pins = new ToolPinGuard(Name, pinning, logger);
+        await _pins.LoadAsync(cancellationToken);
+        _probe = new HealthProbe(Name, _breaker, _connection, _writer, _pins, writing.Metrics, logger);
         // Passive health: a call failure that is the server's fault counts as a failed check at once.
         var self = this.AsReference<IMcpServerGrain>();
         _calls = new ToolCallGate(Name, _breaker, _connection, writing.Metrics, (connection, error) => self.ReportCallFailureAsync(connection, error).Ignore());
@@ -112,6 +119,7 @@ public sealed partial class McpServerGrain(
         else
         {
             await _writer.RemovedAsync();
+            await _pins.ForgetAsync();
         }
         await _schedule.StopAsync();
         LogRetired(Name, reason);
@@ -123,10 +131,20 @@ public sealed partial class McpServerGrain(
     public Task<McpServerSnapshot> GetSnapshotAsync() => Task.FromResult(new McpServerSnapshot(_writer.Status(), state.State.Tools));
 
     public Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken) =>
-        _calls.CallAsync(Config, state.State.Tools, request, cancellationToken);
+        _pins.Refusal(request) is { } refused ? Task.FromResult(refused) : _calls.CallAsync(Config, state.State.Tools, request, cancellationToken);
 
     public Task<ToolCallResult> ReadAsync(McpReadRequest request, CancellationToken cancellationToken) =>
         _calls.ReadAsync(Config, request, cancellationToken);
+
+    public Task<ToolPinsSnapshot> GetToolPinsAsync() => Task.FromResult(_pins.Snapshot());
+
+    public async Task<ToolApproval> ApproveToolsAsync(ImmutableArray<string> tools, string approvedBy)
+    {
+        var (approval, served) = await _pins.ApproveAsync(tools, approvedBy);
+        _writer.ToolsChanged(served);
+        await _writer.WhenWrittenAsync(AdminWriteWait);
+        return approval;
+    }
 
     public async Task<McpServerStatus> CheckNowAsync(CancellationToken cancellationToken)
     {

@@ -163,7 +163,8 @@ public static class AdminApi
         }
     }
 
-    private static IResult Missing(string name) =>
+    /// <summary>The answer for a server that is not registered: 404, or 400 for a name no server could have.</summary>
+    internal static IResult Missing(string name) =>
         ServerRegistrationValidator.IsValidName(name) ? Problems.NotFound($"There is no MCP server '{name}'.") : InvalidName(name);
 
     private static IResult InvalidName(string name) =>

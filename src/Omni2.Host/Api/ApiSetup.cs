@@ -41,6 +41,7 @@ public static class ApiSetup
         app.MapToolsApi();
         app.MapReadsApi();
         app.MapAdminApi();
+        app.MapToolPinsApi();
         app.MapAuditApi();
         app.MapHealthLogApi();
         app.MapAuthApi();

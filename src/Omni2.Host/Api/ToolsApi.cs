@@ -141,6 +141,7 @@ public static class ToolsApi
         ToolCallOutcome.Completed => completed(),
         ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
         ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
+        ToolCallOutcome.AwaitingApproval => Problems.Conflict(result.Detail!),
         ToolCallOutcome.Unavailable => Unavailable(context, result),
         ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
         ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),

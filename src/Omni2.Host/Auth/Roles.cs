@@ -65,6 +65,9 @@ public static class Roles
 
     public static bool MayCallTools(IReadOnlyCollection<string> roles) => roles.Any(ToolCallers.Contains);
 
+    /// <summary>Whether a user hears of changed tool definitions and may approve them: admins only.</summary>
+    public static bool MayApproveTools(IReadOnlyCollection<string> roles) => roles.Contains(Admin);
+
     /// <summary>Whether a user may see internal addresses (the silo that owns a server): admins only.</summary>
     public static bool MaySeeSilos(IReadOnlyCollection<string> roles) => roles.Contains(Admin);
 

@@ -31,9 +31,9 @@ public sealed class ServerCatalog
 
     public void Apply(McpStatusEvent message)
     {
-        if (message.Type == StatusMessageTypes.CriticalAlert)
+        if (message.Type is StatusMessageTypes.CriticalAlert or StatusMessageTypes.ToolDefinitionChanged)
         {
-            return; // About the fleet, not one server's state.
+            return; // About the fleet, or a tool's approval (its served tools come as tools_changed): not a server's state.
         }
         bool unknown;
         lock (_write)

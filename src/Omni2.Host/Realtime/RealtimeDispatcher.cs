@@ -177,6 +177,11 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         {
             return; // prompts and resources are /mcp's and REST's; the hub shows none
         }
+        if (message.Type == StatusMessageTypes.ToolDefinitionChanged)
+        {
+            _audiences.Values.Where(a => Roles.MayApproveTools(a.Roles)).ToList().ForEach(a => a.Outbox.Add(RealtimeMessage.ToolDefinitionChanged(message)));
+            return;
+        }
         var now = _time.GetUtcNow();
         var name = message.McpName;
         if (message.Type == StatusMessageTypes.ServerRemoved)

@@ -28,7 +28,8 @@ public sealed record RealtimeMessage(
     IReadOnlyList<ServerView>? Snapshot = null,
     IReadOnlyList<RealtimeMessage>? Events = null,
     IReadOnlyList<CheckView>? Checks = null,
-    [property: JsonIgnore] TimeSpan? AlertWindow = null)
+    [property: JsonIgnore] TimeSpan? AlertWindow = null,
+    string? Tool = null)
 {
     public const string SnapshotType = "snapshot";
     /// <summary>The live last check of servers the user may see; no status changed.</summary>
@@ -58,6 +59,10 @@ public sealed record RealtimeMessage(
     /// <summary>A critical alert worded for one recipient: <paramref name="visible"/> are the failing servers it may see.</summary>
     public static RealtimeMessage CriticalAlert(DateTimeOffset timestamp, IReadOnlyList<string> visible, TimeSpan? window) =>
         new(StatusMessageTypes.CriticalAlert, timestamp, Reason: CriticalAlertText.Describe(visible, window), Servers: visible, AlertWindow: window);
+
+    /// <summary>A server presented a changed definition of <see cref="Tool"/>: for admins only, who approve it.</summary>
+    public static RealtimeMessage ToolDefinitionChanged(McpStatusEvent message) =>
+        new(StatusMessageTypes.ToolDefinitionChanged, message.Timestamp, message.McpName, Reason: message.Reason, Tool: message.Tool);
 
     /// <summary>Tells a recipient to drop a server it may no longer see.</summary>
     public static RealtimeMessage NoLongerVisible(string server, DateTimeOffset now) =>

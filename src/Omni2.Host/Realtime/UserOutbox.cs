@@ -21,9 +21,11 @@ public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
     public void Add(RealtimeMessage message)
     {
         // Fleet-wide messages (alerts, checks) are keyed by type: one of each kind pending at most.
-        // A server's tool changes coalesce apart from its transitions, which they must never replace.
+        // A server's tool changes coalesce apart from its transitions, which they must never replace,
+        // and each tool's changed definition apart from everything else.
         var key = message.McpName is null ? "*" + message.Type
             : message.Type == StatusMessageTypes.ToolsChanged ? message.McpName + "|tools"
+            : message.Type == StatusMessageTypes.ToolDefinitionChanged ? message.McpName + "|definition|" + message.Tool
             : message.McpName;
         if (_pending.TryAdd(key, message))
         {

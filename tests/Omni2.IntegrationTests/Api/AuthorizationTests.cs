@@ -74,6 +74,8 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("POST", "/api/v1/mcp/servers/{open}/enable", 401, 403, 403, 200);
         Add("POST", "/api/v1/mcp/servers/{open}/reset", 401, 403, 403, 200);
         Add("GET", "/api/v1/mcp/servers/{open}/health-log", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/servers/{open}/tools", 401, 403, 403, 200);
+        Add("POST", "/api/v1/mcp/servers/{open}/tools/approve|{\"tools\":[\"echo\"]}", 401, 403, 403, 409);
         return data;
     }
 

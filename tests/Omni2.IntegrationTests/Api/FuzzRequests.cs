@@ -148,7 +148,7 @@ public sealed class FuzzRequestGenerator(int run, FuzzTargets targets, IReadOnly
             6 => Chance(0.5) ? ("POST", "/api/v1/mcp/tools/call", BodyKind.ToolCall) : ("POST", Pick(["/api/v1/mcp/resources/read", "/api/v1/mcp/prompts/get"]), BodyKind.Read),
             7 => ("POST", "/api/v1/mcp/servers", BodyKind.Registration),
             8 => Server(Pick(["GET", "PUT", "DELETE"])),
-            9 => ("POST", $"/api/v1/mcp/servers/{Segment(Name())}/{Pick(["disable", "enable", "reset"])}", Chance(0.2) ? BodyKind.Any : BodyKind.None),
+            9 => ("POST", $"/api/v1/mcp/servers/{Segment(Name())}/{Pick(["disable", "enable", "reset", "tools/approve"])}", Chance(0.2) ? BodyKind.Any : BodyKind.None),
             10 => ("GET", $"/api/v1/mcp/servers/{Segment(Name())}/health-log{HealthLogQuery()}", BodyKind.None),
             11 or 12 or 13 or 14 => ("POST", "/mcp", BodyKind.JsonRpc),
             15 => (Pick(["GET", "DELETE"]), "/mcp", BodyKind.None),

@@ -13,6 +13,7 @@ public sealed class StartupRefusalTests
     {
         { "a demo key outside the embedded default", "Auth:SigningKey", SigningKeys.DemoKeys.First(), "Auth:SigningKey is a demo key" },
         { "OIDC without issuer and audience", "Auth:Authority", "https://login.example.com", "OIDC (Auth:Authority) needs Auth:Issuer and Auth:Audience" },
+        { "an unknown tool pinning mode", "Omni2:Tools:Pinning", "sometimes", "Omni2:Tools:Pinning" },
     };
 
     [Theory]

@@ -91,6 +91,9 @@ export const api = {
   },
   call: (token: string, server: string, tool: string, args: Record<string, unknown>) =>
     request('POST', '/api/v1/mcp/tools/call', token, { server, tool, arguments: args }),
+  /** The server's tools with their pins (admins only). */
+  toolPins: (token: string, server: string) => request('GET', `${servers}${encodeURIComponent(server)}/tools`, token),
+  approveTools: (token: string, server: string, tools: string[]) => request('POST', `${servers}${encodeURIComponent(server)}/tools/approve`, token, { tools }),
   admin: (token: string, server: string, action: string) => request('POST', `${servers}${encodeURIComponent(server)}/${action}`, token),
   /** The roles the host offers a one-click dev sign-in for (the embedded default only). */
   devSignInRoles: async (): Promise<string[]> => {

@@ -33,6 +33,8 @@ export function describeMessage(raw: unknown, now: Date = new Date()): FeedEntry
       return [{ at, text: `${name}: circuit opened${str(raw.recovery_eta) ? `, next attempt in ${str(raw.recovery_eta)}` : ''}${why}`, level: 'error' }];
     case 'tools_changed':
       return [{ at, text: `${name}: tools changed`, level: 'info' }];
+    case 'tool_definition_changed':
+      return [{ at, text: `${name}: tool ${str(raw.tool) ?? '?'} presents a changed definition${why}`, level: 'warn' }];
     case 'server_updated':
       return [{ at, text: `${name}: configuration updated`, level: 'info' }];
     case 'server_removed':

@@ -6,6 +6,7 @@ import { defaultLinkOptions, Link, type ConnectionState } from './connection';
 import { fleetChart } from './charts';
 import { byId, h } from './dom';
 import { describeChanges, describeMessage, type FeedEntry } from './feed';
+import { definitionChangedServers } from './pins';
 import { applyMessage, describeAlert, dismissAlert, emptyFleet, replaceFleet, type FleetState } from './fleet';
 import { recordCounts, type CountBucket } from './history';
 import { signalRHub as hub } from './hub';
@@ -91,6 +92,7 @@ function signIn(token: string): boolean {
     onMessage: (message) => {
       addFeed(describeMessage(message));
       update(applyMessage(fleet, message));
+      definitionChangedServers(message).forEach((name) => rows.get(name)?.definitionChanged());
     },
     onServers: (body) => {
       const next = replaceFleet(fleet, parseServers(body));

@@ -9,6 +9,7 @@ import { historySpans, readTransitions } from './history';
 import { changedFields, isRecord, statusKind, str, type Server } from './model';
 import { formatAgo, formatCountdown } from './time';
 import { canCallTools, type Role } from './token';
+import { PendingTools } from './pendingTools';
 import { parseTools, ToolForm, type Tool } from './toolForm';
 import type { SortKey } from './view';
 
@@ -53,6 +54,7 @@ export class ServerRow {
   private toolsKey = '';
   private logVersion = -1;
   private form: ToolForm | null = null;
+  private readonly pending: PendingTools | null;
 
   constructor(private server: Server, private readonly ctx: RowContext) {
     const toggle = h('button', { class: 'toggle', 'data-action': 'expand', 'aria-expanded': 'false', title: 'Show tools and details' }, '▸ ', server.name);
@@ -86,8 +88,9 @@ export class ServerRow {
     this.main = h('tr', { 'data-server': server.name, class: 'server' },
       h('td', {}, toggle), this.cells.transport, h('td', {}, this.cells.status, ' ', this.cells.notEnabled), this.cells.circuit, this.cells.failures,
       this.cells.lastCheck, this.cells.next, this.cells.tools, actions);
+    this.pending = ctx.role() === 'admin' ? new PendingTools(server.name, () => ctx.token(), (text, level) => ctx.log(text, level)) : null;
     const sections: Node[] = [
-      h('section', { class: 'tools' }, h('h3', {}, 'Tools'), this.toolList, this.formSlot),
+      h('section', { class: 'tools' }, h('h3', {}, 'Tools'), this.pending?.element, this.toolList, this.formSlot),
       h('section', { class: 'log' },
         h('h3', {}, 'Status history, last 24 hours'), this.historySlot, this.historyHover,
         h('h3', {}, 'Recent transitions'),
@@ -139,6 +142,13 @@ export class ServerRow {
     }
   }
 
+  /** The server presented a changed tool definition: an admin's open row shows it at once. */
+  definitionChanged(): void {
+    if (this.expanded) {
+      void this.pending?.refresh();
+    }
+  }
+
   /** The tool buttons' states, for the current server and connection. */
   refreshButtons(): void {
     const connection = this.ctx.connection();
@@ -181,6 +191,7 @@ export class ServerRow {
     if (key !== this.toolsKey) {
       this.toolsKey = key;
       void this.loadTools(key);
+      void this.pending?.refresh();
     }
     if (this.server.version !== this.logVersion) {
       this.logVersion = this.server.version;
