@@ -32,6 +32,14 @@ public interface IHealthLogReader
 {
     /// <summary>Up to <paramref name="limit"/> rows older than event <paramref name="beforeId"/>, written at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How the <paramref name="servers"/> moved between statuses from <paramref name="since"/> on, in time
+    /// buckets of <paramref name="bucket"/> counted from the Unix epoch: per server and bucket with rows, the
+    /// status before its first row and after its last (when they differ), counted per bucket and pair. At most
+    /// buckets × 20 rows, whatever the number of servers or rows.
+    /// </summary>
+    Task<IReadOnlyList<StatusMoves>> ReadMovesAsync(IReadOnlyCollection<string> servers, DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Deletes health-log rows past their retention (<see cref="HealthLogOptions.Retention"/>).</summary>
@@ -63,6 +71,9 @@ public interface IServerAdminStore
 
 /// <summary>A health-log row with its position, for paging.</summary>
 public sealed record HealthLogRecord(long Id, HealthLogEntry Entry);
+
+/// <summary><paramref name="Servers"/> went from <paramref name="From"/> to <paramref name="To"/> in bucket <paramref name="Bucket"/> (its start in the epoch's seconds divided by the bucket's).</summary>
+public sealed record StatusMoves(long Bucket, HealthStatus From, HealthStatus To, int Servers);
 
 /// <summary>One server as the database last saw it.</summary>
 public sealed record CatalogRow(McpServerInfo Server, McpServerStatus Status, ImmutableArray<McpToolInfo> Tools);

@@ -40,6 +40,7 @@ public static class ApiSetup
         app.MapAdminApi();
         app.MapAuditApi();
         app.MapHealthLogApi();
+        app.MapFleetHistoryApi();
         app.MapAuthApi();
         return app;
     }
