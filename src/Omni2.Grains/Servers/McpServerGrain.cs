@@ -22,6 +22,7 @@ public sealed partial class McpServerGrain(
     WriterServices writing,
     IOptions<HealthOptions> healthOptions,
     McpHttp http,
+    ConnectGate connects,
     ILoggerFactory loggerFactory,
     ILogger<McpServerGrain> logger) : Grain, IMcpServerGrain, IRemindable
 {
@@ -48,7 +49,7 @@ public sealed partial class McpServerGrain(
         state.State.CatchUp(missed);
         _breaker = new CircuitBreaker(healthOptions.Value, writing.Time, state.State.Breaker);
         _writer = new ServerStatusWriter(Name, RuntimeIdentity, state, _breaker, writing, logger);
-        _connection = new ConnectionLifecycle(Name, http, loggerFactory, logger);
+        _connection = new ConnectionLifecycle(Name, http, connects, loggerFactory, logger);
         _probe = new HealthProbe(Name, _breaker, _connection, _writer, writing.Metrics, logger);
         // Passive health: a call failure that is the server's fault counts as a failed check at once.
         var self = this.AsReference<IMcpServerGrain>();
