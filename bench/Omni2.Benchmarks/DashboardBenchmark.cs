@@ -130,7 +130,7 @@ public static class DashboardBenchmark
             var before = await MainThreadAsync(cdp);
             var killed = Stopwatch.StartNew();
             await rig.Fleet.KillAsync(0, servers - 1);
-            await WaitForCountsAsync(page, c => c["healthy"] == 0 && c["disconnected"] + c["circuit_open"] == servers);
+            await WaitForCountsAsync(page, c => c["healthy"] == 0 && c["disconnected"] + c["circuit_open"] == servers, Patience(servers));
             var down = killed.Elapsed;
             await Task.Delay(TimeSpan.FromSeconds(5)); // the storm's tail: retries and circuits opening
             var failing = await page.EvaluateAsync<double[]>(Frames);
@@ -139,13 +139,14 @@ public static class DashboardBenchmark
             await page.EvaluateAsync("() => window.__frames.reset()");
             var revived = Stopwatch.StartNew();
             await rig.Fleet.ReviveAsync(0, servers - 1);
-            await WaitForCountsAsync(page, c => c["healthy"] == servers);
-            var up = revived.Elapsed;
+            // A recovery slower than its deadline still prints what was measured before it, and how far it got.
+            var healthy = await WaitForCountsAsync(page, c => c["healthy"] == servers, Patience(servers), throwOnTimeout: false);
+            var up = healthy == servers ? $"{revived.Elapsed.TotalSeconds:0.0} s" : $"not within {revived.Elapsed.TotalSeconds:0} s ({healthy:N0} healthy)";
             var recovering = await page.EvaluateAsync<double[]>(Frames);
             var heap = await page.EvaluateAsync<double>("() => performance.memory?.usedJSHeapSize ?? 0");
 
             Console.WriteLine(Invariant(
-                $"| {servers:N0} | {Percentiles.Median(signIns):N0} ms | {Percentiles.Of(keystrokes, 0.5):0.0} / {keystrokes[^1]:0.0} ms | {rows} after '{Query}' | {down.TotalSeconds:0.0} s | **{failing[0]:N0} ms** ({failing[1]:N0} ms) | {storm.Tasks:N0} / {storm.Script:N0} / {storm.Layout:N0} ms | {up.TotalSeconds:0.0} s | {recovering[0]:N0} ms ({recovering[1]:N0} ms) | {heap / 1048576:0} MiB |"));
+                $"| {servers:N0} | {Percentiles.Median(signIns):N0} ms | {Percentiles.Of(keystrokes, 0.5):0.0} / {keystrokes[^1]:0.0} ms | {rows} after '{Query}' | {down.TotalSeconds:0.0} s | **{failing[0]:N0} ms** ({failing[1]:N0} ms) | {storm.Tasks:N0} / {storm.Script:N0} / {storm.Layout:N0} ms | {up} | {recovering[0]:N0} ms ({recovering[1]:N0} ms) | {heap / 1048576:0} MiB |"));
         }
         finally
         {
@@ -180,8 +181,21 @@ public static class DashboardBenchmark
         public MainThread Since(MainThread earlier) => new(Tasks - earlier.Tasks, Script - earlier.Script, Layout - earlier.Layout);
     }
 
-    private static async Task WaitForCountsAsync(IPage page, Func<Dictionary<string, int>, bool> condition) =>
-        await Eventually.MatchesAsync(() => page.EvaluateAsync<Dictionary<string, int>>(Counts), condition, TimeSpan.FromMinutes(3), "the summary's counts");
+    /// <summary>How long the page may take to show a whole fleet's change: 3 minutes, or 50 ms a server (10,000 recovered at 49 a second on two busy cores).</summary>
+    private static TimeSpan Patience(int servers) => TimeSpan.FromMilliseconds(Math.Max(180_000, servers * 50));
+
+    /// <summary>Waits for the summary's counts to match; returns the healthy count then, or when <paramref name="throwOnTimeout"/> is false, at the deadline.</summary>
+    private static async Task<int> WaitForCountsAsync(IPage page, Func<Dictionary<string, int>, bool> condition, TimeSpan timeout, bool throwOnTimeout = true)
+    {
+        try
+        {
+            return (await Eventually.MatchesAsync(() => page.EvaluateAsync<Dictionary<string, int>>(Counts), condition, timeout, "the summary's counts")).GetValueOrDefault("healthy");
+        }
+        catch (TimeoutException) when (!throwOnTimeout)
+        {
+            return (await page.EvaluateAsync<Dictionary<string, int>>(Counts)).GetValueOrDefault("healthy");
+        }
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -29,13 +29,14 @@ public static class Omni2GrainServices
         services.TryAddSingleton<Omni2Metrics>();
         services.TryAddSingleton<LoopGuard>();
         services.TryAddSingleton<McpHttp>();
+        services.TryAddSingleton<ConnectGate>();
         services.AddOptions<HealthOptions>()
             .Bind(configuration.GetSection(HealthOptions.Section))
             .Validate(o => o.IsValid(out _), $"{HealthOptions.Section}: FailureThreshold, RetryInterval, RecoveryTimeout and DisableAfter must be positive, BackoffMultiplier at least 1 and MaxBackoff at least RecoveryTimeout")
             .ValidateOnStart();
         services.AddOptions<UpstreamOptions>()
             .Bind(configuration.GetSection(UpstreamOptions.Section))
-            .Validate(o => o.IsValid(), $"{UpstreamOptions.Section}: every cap must be positive, MaxToolListBytes at least MaxSchemaBytes")
+            .Validate(o => o.IsValid(), $"{UpstreamOptions.Section}: MaxConcurrentConnects and every cap must be positive, MaxToolListBytes at least MaxSchemaBytes")
             .ValidateOnStart();
         services.AddOptions<AlertOptions>()
             .Bind(configuration.GetSection(AlertOptions.Section))

@@ -143,11 +143,27 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
     }
 
     [Fact]
-    public async Task A_malformed_health_log_still_draws_a_history_and_breaks_nothing()
+    public async Task The_fleet_chart_shows_the_last_hour_as_soon_as_the_page_opens()
+    {
+        // The fleet was registered minutes ago: moved half an hour back (the whole log, so it stays in order),
+        // the health log holds 30 minutes of a healthy fleet that no page sampled.
+        await fixture.Database.ExecuteAsync("UPDATE omni2.mcp_health_log SET created_at = created_at - interval '30 minutes'");
+        await using var page = await OpenSignedInAsync("viewer", "28-fleet-chart-history");
+
+        var healthyBars = page.Page.Locator("#fleet-chart svg[role='img'] rect.span-healthy");
+        await Eventually.MatchesAsync(healthyBars.CountAsync, bars => bars >= 30, TimeSpan.FromSeconds(30), "30 minutes of healthy bars");
+        await Expect(healthyBars.Last.Locator("title")).ToHaveTextAsync(new Regex($": {Size} healthy$"));
+        await page.ScreenshotAsync("fleet-chart-history");
+        page.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task A_malformed_health_log_or_fleet_history_still_draws_the_charts_and_breaks_nothing()
     {
         var name = FleetDashboardFixture.Name(3);
-        await using var page = await OpenSignedInAsync("viewer", "27-fleet-malformed-history", beforeLoad: p =>
-            p.RouteAsync($"**/api/v1/mcp/servers/{name}/health-log*", route => route.FulfillAsync(new RouteFulfillOptions
+        await using var page = await OpenSignedInAsync("viewer", "27-fleet-malformed-history", beforeLoad: async p =>
+        {
+            await p.RouteAsync($"**/api/v1/mcp/servers/{name}/health-log*", route => route.FulfillAsync(new RouteFulfillOptions
             {
                 ContentType = "application/json",
                 Body = """
@@ -155,8 +171,20 @@ public sealed class FleetDashboardTests(FleetDashboardFixture fixture) : IAsyncL
                       {"created_at": "2001-01-01T00:00:00Z", "old_status": "melting", "new_status": 42},
                       {"created_at": null}, {"old_status": "healthy"}], "next_before": "nope"}
                     """,
-            })));
+            }));
+            await p.RouteAsync("**/api/v1/mcp/status/history*", route => route.FulfillAsync(new RouteFulfillOptions
+            {
+                ContentType = "application/json",
+                Body = """
+                    {"bucket_seconds": 60, "buckets": [null, 7, {"at": "not a time", "counts": {"healthy": 1}},
+                      {"at": "2001-01-01T00:00:00Z", "counts": {"healthy": -5, "melting": 3}}, {"counts": {"healthy": "many"}},
+                      {"at": "2999-01-01T00:00:00Z", "counts": {"healthy": 1e9}}]}
+                    """,
+            }));
+        });
 
+        // The fleet chart keeps to what the page sampled itself.
+        await Expect(page.Page.Locator("#fleet-chart svg[role='img']")).ToHaveAttributeAsync("aria-label", new Regex($"now {Size} healthy$"));
         await page.Row(name).Locator("button[data-action='expand']").ClickAsync();
 
         var chart = page.Page.Locator($"tr[data-detail-for='{name}'] svg[role='img']");

@@ -36,8 +36,11 @@ public sealed class UpstreamOptions
     /// </summary>
     public long MaxMessageBytes { get; set; } = 1 * MiB;
 
+    /// <summary>Connects one silo runs at once (see <see cref="ConnectGate"/>): each is a socket or two while it runs.</summary>
+    public int MaxConcurrentConnects { get; set; } = 64;
+
     public bool IsValid() =>
-        MaxTools > 0 && MaxToolListPages > 0 && MaxSchemaBytes > 0 && MaxMessageBytes > 0
+        MaxConcurrentConnects > 0 && MaxTools > 0 && MaxToolListPages > 0 && MaxSchemaBytes > 0 && MaxMessageBytes > 0
         && MaxToolListBytes >= MaxSchemaBytes && MaxToolResultBytes > 0;
 
     /// <summary>The cap on the answer to a request of <paramref name="method"/> (null: the server's own event stream).</summary>

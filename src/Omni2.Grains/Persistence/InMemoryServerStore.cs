@@ -52,6 +52,20 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
             .Take(limit)]);
     }
 
+    public Task<IReadOnlyList<StatusMoves>> ReadMovesAsync(
+        IReadOnlyCollection<string> servers, DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken = default)
+    {
+        var width = (long)bucket.TotalMilliseconds;
+        return Task.FromResult<IReadOnlyList<StatusMoves>>([.. servers
+            .SelectMany(name => _log.GetValueOrDefault(name, [])
+                .Where(r => r.Entry.CreatedAt >= since)
+                .GroupBy(r => Math.DivRem(r.Entry.CreatedAt.ToUnixTimeMilliseconds(), width).Quotient)
+                .Select(rows => (Bucket: rows.Key, From: rows.First().Entry.OldStatus, To: rows.Last().Entry.NewStatus)))
+            .Where(m => m.From != m.To)
+            .GroupBy(m => m)
+            .Select(g => new StatusMoves(g.Key.Bucket, g.Key.From, g.Key.To, g.Count()))]);
+    }
+
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
         var deleted = 0;

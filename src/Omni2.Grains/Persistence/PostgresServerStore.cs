@@ -7,7 +7,7 @@ using Omni2.Contracts;
 namespace Omni2.Grains.Persistence;
 
 /// <summary>The <c>omni2</c> schema in PostgreSQL: configuration rows, status columns and the health log.</summary>
-public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerConfigSource, IStatusProjection, IHealthLogReader, IHealthLogRetention, ICatalogSource, IServerAdminStore
+public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : IServerConfigSource, IStatusProjection, IHealthLogReader, IHealthLogRetention, ICatalogSource, IServerAdminStore
 {
     private const string ConfigColumns = """
         name, transport, url, command, args, env, headers, enabled, allowed_roles,

@@ -32,6 +32,14 @@ public interface IHealthLogReader
 {
     /// <summary>Up to <paramref name="limit"/> rows older than event <paramref name="beforeId"/>, written at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyList<HealthLogRecord>> ReadAsync(string serverName, int limit, long? beforeId = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How the <paramref name="servers"/> moved between statuses from <paramref name="since"/> on, in time
+    /// buckets of <paramref name="bucket"/> counted from the Unix epoch: per server and bucket with rows, the
+    /// status before its first row and after its last (when they differ), counted per bucket and pair. At most
+    /// buckets × 20 rows, whatever the number of servers or rows.
+    /// </summary>
+    Task<IReadOnlyList<StatusMoves>> ReadMovesAsync(IReadOnlyCollection<string> servers, DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Deletes health-log rows past their retention (<see cref="HealthLogOptions.Retention"/>).</summary>

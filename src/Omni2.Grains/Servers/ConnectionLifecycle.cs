@@ -10,7 +10,7 @@ namespace Omni2.Grains.Servers;
 /// <c>tools/list</c>), noticing when it ends on its own, and closing it. Every connection has a
 /// generation, so a late report about an older one is recognised and ignored.
 /// </summary>
-public sealed partial class ConnectionLifecycle(string name, McpHttp http, ILoggerFactory loggerFactory, ILogger logger)
+public sealed partial class ConnectionLifecycle(string name, McpHttp http, ConnectGate gate, ILoggerFactory loggerFactory, ILogger logger)
 {
     // Random per activation: a report about a connection of an earlier activation (one that closed
     // when its silo shut down) can never match a connection of this one.
@@ -46,13 +46,17 @@ public sealed partial class ConnectionLifecycle(string name, McpHttp http, ILogg
         McpConnection? connection = null;
         try
         {
-            // The SDK may not read further messages until a notification handler returns: the handler only signals.
-            connection = await McpConnection.OpenAsync(
-                config, generation, () => { onToolsChanged(generation); return Task.CompletedTask; }, http, loggerFactory, cancellationToken);
-            var tools = await connection.ListToolsAsync(config.CheckTimeout, cancellationToken);
-            Current = connection;
-            connection.Closed.ContinueWith(
-                closed => connection.IsClosing ? Task.CompletedTask : onClosed(generation, $"connection closed: {closed.Result}"),
+            // One turn of the silo's connects for the session and its first list, each within its own timeout.
+            var (opened, tools) = await gate.RunAsync(async () =>
+            {
+                // The SDK may not read further messages until a notification handler returns: the handler only signals.
+                connection = await McpConnection.OpenAsync(
+                    config, generation, () => { onToolsChanged(generation); return Task.CompletedTask; }, http, loggerFactory, cancellationToken);
+                return (connection, await connection.ListToolsAsync(config.CheckTimeout, cancellationToken));
+            }, cancellationToken);
+            Current = opened;
+            opened.Closed.ContinueWith(
+                closed => opened.IsClosing ? Task.CompletedTask : onClosed(generation, $"connection closed: {closed.Result}"),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap().Ignore();
             return tools;
         }

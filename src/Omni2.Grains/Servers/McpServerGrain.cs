@@ -26,6 +26,7 @@ public sealed partial class McpServerGrain(
     PinningServices pinning,
     IOptions<HealthOptions> healthOptions,
     McpHttp http,
+    ConnectGate connects,
     ILoggerFactory loggerFactory,
     ILogger<McpServerGrain> logger) : Grain, IMcpServerGrain, IRemindable
 {
@@ -53,7 +54,7 @@ public sealed partial class McpServerGrain(
         state.State.CatchUp(missed);
         _breaker = new CircuitBreaker(healthOptions.Value, writing.Time, state.State.Breaker);
         _writer = new ServerStatusWriter(Name, RuntimeIdentity, state, _breaker, writing, logger);
-        _connection = new ConnectionLifecycle(Name, http, loggerFactory, logger);
+        _connection = new ConnectionLifecycle(Name, http, connects, loggerFactory, logger);
         _pins = new ToolPinGuard(Name, pinning, logger);
         await _pins.LoadAsync(cancellationToken);
         _probe = new HealthProbe(Name, _breaker, _connection, _writer, _pins, writing.Metrics, logger);

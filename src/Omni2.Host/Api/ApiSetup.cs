@@ -44,6 +44,7 @@ public static class ApiSetup
         app.MapToolPinsApi();
         app.MapAuditApi();
         app.MapHealthLogApi();
+        app.MapFleetHistoryApi();
         app.MapAuthApi();
         return app;
     }

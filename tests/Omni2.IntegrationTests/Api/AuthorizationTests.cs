@@ -58,6 +58,7 @@ public sealed class AuthorizationTests(ApiFixture fixture) : IAsyncLifetime
         Add("POST", "/api/v1/auth/revocations|{}", 401, 403, 403, 400);
         Add("GET", "/api/v1/mcp/tools/servers", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/status", 401, 200, 200, 200);
+        Add("GET", "/api/v1/mcp/status/history", 401, 200, 200, 200);
         Add("GET", "/api/v1/mcp/tools/capabilities", 401, 200, 200, 200);
         Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{open}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);
         Add("POST", "/api/v1/mcp/tools/call|{\"server\":\"{tooled}\",\"tool\":\"echo\",\"arguments\":{\"message\":\"m\"}}", 401, 403, 200, 200);

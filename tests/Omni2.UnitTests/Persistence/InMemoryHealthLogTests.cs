@@ -8,13 +8,13 @@ public sealed class InMemoryHealthLogTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static HealthLogEntry Entry(string server, DateTimeOffset at) => new()
+    private static HealthLogEntry Entry(string server, DateTimeOffset at, HealthStatus from = HealthStatus.Unknown, HealthStatus to = HealthStatus.Healthy) => new()
     {
         EventId = Guid.NewGuid(),
         ServerName = server,
         EventType = HealthEventType.Connected,
-        OldStatus = HealthStatus.Unknown,
-        NewStatus = HealthStatus.Healthy,
+        OldStatus = from,
+        NewStatus = to,
         CreatedAt = at,
     };
 
@@ -73,5 +73,26 @@ public sealed class InMemoryHealthLogTests
         var store = await StoreWithAsync(entry, entry);
 
         Assert.Single(await store.ReadAsync("a", 10));
+    }
+
+    [Fact]
+    public async Task Moves_per_bucket_go_from_a_servers_first_old_status_to_its_last_new_one_for_the_servers_asked_about()
+    {
+        var minute = TimeSpan.FromMinutes(1);
+        var store = await StoreWithAsync(
+            Entry("a", Now.AddMinutes(-10)), // before since
+            Entry("a", Now.AddSeconds(5), HealthStatus.Healthy, HealthStatus.Disconnected),
+            Entry("a", Now.AddSeconds(20), HealthStatus.Disconnected, HealthStatus.CircuitOpen),
+            Entry("b", Now.AddSeconds(30), HealthStatus.Healthy, HealthStatus.Disconnected),
+            Entry("b", Now.AddSeconds(40), HealthStatus.Disconnected, HealthStatus.Healthy), // back where it was: no move
+            Entry("c", Now.AddSeconds(50), HealthStatus.Healthy, HealthStatus.Disconnected), // not asked about
+            Entry("b", Now.AddSeconds(70), HealthStatus.Healthy, HealthStatus.CircuitOpen));
+
+        var moves = await store.ReadMovesAsync(["a", "b"], Now, minute);
+
+        var bucket = Now.ToUnixTimeMilliseconds() / 60_000;
+        Assert.Equal(
+            [new StatusMoves(bucket, HealthStatus.Healthy, HealthStatus.CircuitOpen, 1), new StatusMoves(bucket + 1, HealthStatus.Healthy, HealthStatus.CircuitOpen, 1)],
+            moves.OrderBy(m => m.Bucket));
     }
 }

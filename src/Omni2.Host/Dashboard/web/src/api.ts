@@ -89,6 +89,9 @@ export const api = {
     }
     return { status: 200, ok: true, body: null, headers: null, events };
   },
+  /** The fleet's status counts over the last <paramref name="minutes"/> in buckets of <paramref name="bucketSeconds"/>. */
+  fleetHistory: (token: string, minutes: number, bucketSeconds: number) =>
+    request('GET', `/api/v1/mcp/status/history?minutes=${minutes}&bucket_seconds=${bucketSeconds}`, token),
   call: (token: string, server: string, tool: string, args: Record<string, unknown>) =>
     request('POST', '/api/v1/mcp/tools/call', token, { server, tool, arguments: args }),
   /** The server's tools with their pins (admins only). */

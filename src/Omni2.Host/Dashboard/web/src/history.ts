@@ -90,3 +90,37 @@ export function recordCounts(buckets: readonly CountBucket[], now: number, count
 export function largestTotal(buckets: readonly CountBucket[]): number {
   return Math.max(1, ...buckets.map((b) => KNOWN_STATUSES.reduce((sum, s) => sum + b.counts[s], 0)));
 }
+
+/**
+ * The API's fleet history (GET /api/v1/mcp/status/history, any shape) as buckets of <paramref name="bucketMs"/>:
+ * nothing when its buckets are another width; a bucket without a time is skipped, one off its boundary moved
+ * onto it, a count that is not a whole number from 0 is 0, a status the page does not know is left out.
+ */
+export function readCountBuckets(body: unknown, bucketMs: number): CountBucket[] {
+  if (!isRecord(body) || body.bucket_seconds !== bucketMs / 1000 || !Array.isArray(body.buckets)) {
+    return [];
+  }
+  const count = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0);
+  return body.buckets
+    .filter(isRecord)
+    .map((b) => ({ at: parseTime(str(b.at)), counts: isRecord(b.counts) ? b.counts : {} }))
+    .filter((b): b is { at: number; counts: Record<string, unknown> } => b.at !== null)
+    .map((b) => ({
+      at: Math.floor(b.at / bucketMs) * bucketMs,
+      counts: Object.fromEntries(KNOWN_STATUSES.map((s) => [s, count(b.counts[s])])) as StatusCounts,
+    }));
+}
+
+/**
+ * The server's buckets under the page's own samples: one bucket per start, the sample winning where both
+ * have one (it is as new or newer), only buckets inside the window. Returns a new list, oldest first.
+ */
+export function mergeBuckets(history: readonly CountBucket[], sampled: readonly CountBucket[], now: number, windowMs: number): CountBucket[] {
+  const merged = new Map<number, CountBucket>();
+  for (const bucket of [...history, ...sampled]) {
+    if (bucket.at > now - windowMs && bucket.at <= now) {
+      merged.set(bucket.at, bucket);
+    }
+  }
+  return [...merged.values()].sort((a, b) => a.at - b.at);
+}

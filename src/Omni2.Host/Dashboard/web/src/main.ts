@@ -3,23 +3,20 @@
 import './style.css';
 import { api, describeError, pollStatus } from './api';
 import { defaultLinkOptions, Link, type ConnectionState } from './connection';
-import { fleetChart } from './charts';
 import { byId, h } from './dom';
 import { describeChanges, describeMessage, type FeedEntry } from './feed';
 import { definitionChangedServers } from './pins';
 import { applyMessage, describeAlert, dismissAlert, emptyFleet, replaceFleet, type FleetState } from './fleet';
-import { recordCounts, type CountBucket } from './history';
 import { signalRHub as hub } from './hub';
 import { isRecord, KNOWN_STATUSES, parseServers, str, type Server } from './model';
 import { COLUMNS, ServerRow } from './rows';
 import { readToken, type TokenInfo } from './token';
+import { FleetTrend } from './trend';
 import { countByStatus, formatView, pageOf, parseView, selectServers, statusFilter, toggleSort, transportsOf, type View } from './view';
 
 const TOKEN_KEY = 'omni2.token';
 const FEED_LIMIT = 100;
-/** The fleet chart: one bar a minute over the last hour, sampled every 5 s. */
-const BUCKET_MS = 60_000;
-const FLEET_WINDOW_MS = 3_600_000;
+/** The fleet chart samples the counts every 5 s. */
 const SAMPLE_EVERY_S = 5;
 
 interface Session {
@@ -32,7 +29,6 @@ let session: Session | null = null;
 let fleet: FleetState = emptyFleet;
 let connection: ConnectionState = 'connecting';
 let view: View = parseView(location.search);
-let buckets: CountBucket[] = [];
 let renderPending = false;
 /** The rows of the page shown: never more than a page, whatever the fleet's size. */
 const rows = new Map<string, ServerRow>();
@@ -54,7 +50,6 @@ const ui = {
   empty: byId('empty'),
   noMatch: byId('no-match'),
   summary: byId('summary'),
-  fleetChart: byId('fleet-chart'),
   search: byId<HTMLInputElement>('search'),
   statusFilter: byId<HTMLSelectElement>('status-filter'),
   transportFilter: byId<HTMLSelectElement>('transport-filter'),
@@ -65,6 +60,8 @@ const ui = {
   next: byId<HTMLButtonElement>('page-next'),
   feed: byId('feed'),
 };
+
+const trend = new FleetTrend(byId('fleet-chart'));
 
 const rowContext = {
   token: () => session?.token ?? '',
@@ -109,6 +106,7 @@ function signIn(token: string): boolean {
   ui.fleet.hidden = false;
   ui.signOut.hidden = false;
   link.start();
+  void trend.load(token);
   return true;
 }
 
@@ -122,8 +120,7 @@ function signOut(reason = ''): void {
   }
   rows.clear();
   fleet = emptyFleet;
-  buckets = [];
-  ui.fleetChart.replaceChildren();
+  trend.clear();
   setConnection('offline');
   ui.who.textContent = '';
   ui.signOut.hidden = true;
@@ -180,7 +177,7 @@ function scheduleRender(): void {
 function render(): void {
   renderPending = false;
   renderSummary();
-  if (buckets.length === 0) {
+  if (!trend.sampled) {
     sampleFleet(Date.now()); // the chart's first bar as soon as the fleet is known
   }
   const selected = selectServers(fleet.servers.values(), view);
@@ -262,8 +259,7 @@ function sampleFleet(now: number): void {
   if (!fleet.loaded) {
     return;
   }
-  buckets = recordCounts(buckets, now, countByStatus(fleet.servers.values()), BUCKET_MS, FLEET_WINDOW_MS);
-  ui.fleetChart.replaceChildren(fleetChart(buckets, BUCKET_MS, FLEET_WINDOW_MS, now));
+  trend.sample(now, countByStatus(fleet.servers.values()));
 }
 
 /** A select's options after its first ('any'), kept when they are the same, so an open list does not close. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historySpans, largestTotal, readTransitions, recordCounts } from '../src/history';
+import { historySpans, largestTotal, mergeBuckets, readCountBuckets, readTransitions, recordCounts } from '../src/history';
 import type { StatusCounts } from '../src/view';
 
 const HOUR = 3_600_000;
@@ -80,5 +80,44 @@ describe('the fleet chart buckets', () => {
   it('the scale is the largest total, at least one', () => {
     expect(largestTotal([])).toBe(1);
     expect(largestTotal([{ at: t0, counts: counts(3, 4) }, { at: t0 + MINUTE, counts: counts(2) }])).toBe(7);
+  });
+
+  const served = (...buckets: unknown[]) => ({ bucket_seconds: 60, buckets });
+  const minute = (m: number) => new Date(t0 + m * MINUTE).toISOString();
+  const wire = (healthy: number, disconnected = 0) => ({ healthy, disconnected, circuit_open: 0, disabled: 0, unknown: 0 });
+
+  it("the server's history reads as buckets at their starts", () => {
+    expect(readCountBuckets(served({ at: minute(0), counts: wire(3, 1) }, { at: minute(1), counts: wire(4) }), MINUTE))
+      .toEqual([{ at: t0, counts: counts(3, 1) }, { at: t0 + MINUTE, counts: counts(4) }]);
+  });
+
+  it('malformed history is skipped, never thrown: no body, other widths, bad buckets and counts', () => {
+    for (const body of [null, 'x', [], {}, { bucket_seconds: 10, buckets: [{ at: minute(0), counts: wire(1) }] }, { bucket_seconds: 60, buckets: 'many' }]) {
+      expect(readCountBuckets(body, MINUTE)).toEqual([]);
+    }
+    const read = readCountBuckets(served(
+      null, 7, { counts: wire(1) }, { at: 'an hour ago', counts: wire(1) },
+      { at: minute(2), counts: { healthy: -1, disconnected: 2.5, circuit_open: '3', melting: 9, unknown: 2 } },
+      { at: new Date(t0 + 3 * MINUTE + 20_000).toISOString() },
+    ), MINUTE);
+    expect(read).toEqual([
+      { at: t0 + 2 * MINUTE, counts: { healthy: 0, disconnected: 0, circuit_open: 0, disabled: 0, unknown: 2 } },
+      { at: t0 + 3 * MINUTE, counts: counts(0) },
+    ]);
+  });
+
+  it("the page's own samples win over the server's for the same minute; the server fills the rest", () => {
+    const history = [{ at: t0, counts: counts(5) }, { at: t0 + MINUTE, counts: counts(5) }, { at: t0 + 2 * MINUTE, counts: counts(5) }];
+    const sampled = [{ at: t0 + 2 * MINUTE, counts: counts(1, 4) }, { at: t0 + 3 * MINUTE, counts: counts(0, 5) }];
+    expect(mergeBuckets(history, sampled, t0 + 3 * MINUTE + 1, HOUR)).toEqual([
+      { at: t0, counts: counts(5) }, { at: t0 + MINUTE, counts: counts(5) },
+      { at: t0 + 2 * MINUTE, counts: counts(1, 4) }, { at: t0 + 3 * MINUTE, counts: counts(0, 5) },
+    ]);
+  });
+
+  it('merged buckets keep to the window: none older than an hour, none from the future', () => {
+    const now = t0 + 2 * HOUR;
+    const history = [{ at: now - HOUR, counts: counts(1) }, { at: now - HOUR + MINUTE, counts: counts(2) }, { at: now + MINUTE, counts: counts(3) }];
+    expect(mergeBuckets(history, [], now, HOUR).map((b) => b.at)).toEqual([now - HOUR + MINUTE]);
   });
 });
