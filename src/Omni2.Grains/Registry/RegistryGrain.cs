@@ -46,15 +46,20 @@ public sealed partial class RegistryGrain(
         }
     }
 
-    public async Task<RegistryScanResult> ReloadAsync(string name)
+    public async Task<RegistryScanResult> ReloadAsync(IReadOnlyList<string> names)
     {
-        var row = await configs.LoadAsync(name);
+        var rows = (await configs.LoadManyAsync(names)).ToDictionary(row => row.Name, StringComparer.Ordinal);
         var known = state.State.Servers;
-        known.TryGetValue(name, out var before);
         var tally = new ScanTally();
-        var (work, next) = Reconcile(name, row, before, tally);
+        var planned = names.Distinct(StringComparer.Ordinal).Select(name =>
+        {
+            known.TryGetValue(name, out var before);
+            var (work, next) = Reconcile(name, rows.GetValueOrDefault(name), before, tally);
+            return (Name: name, Before: before, Work: work, Next: next);
+        }).ToList();
         // A failed call leaves the server as it was known, so the next scan tries again.
-        if ((work is null || (await RunBoundedAsync([(name, work)])).Count == 0) && next != before)
+        var failed = (await RunBoundedAsync([.. planned.Where(p => p.Work is not null).Select(p => (p.Name, p.Work!))])).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, _, _, next) in planned.Where(p => p.Next != p.Before && !failed.Contains(p.Name)))
         {
             if (next is null)
             {
