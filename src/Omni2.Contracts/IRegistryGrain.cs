@@ -12,12 +12,11 @@ public interface IRegistryGrain : IGrainWithStringKey
     Task<RegistryScanResult> ReloadNowAsync();
 
     /// <summary>
-    /// Reloads the named servers' rows in one read (the admin API calls this after each change, each
-    /// silo's NOTIFY listener once per burst): the same outcome as a scan for those servers, without
-    /// reading every row. A row whose configuration the registry already applied costs no grain call.
+    /// Reloads one server's row (the admin API calls this after each change): the same outcome as a
+    /// scan for that server, without reading every row.
     /// </summary>
-    [Alias("ReloadRows"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
-    Task<RegistryScanResult> ReloadAsync(IReadOnlyList<string> names);
+    [Alias("Reload"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
+    Task<RegistryScanResult> ReloadAsync(string name);
 
     /// <summary>
     /// Makes sure every enabled server's grain is active (activating one connects and checks it):

@@ -9,9 +9,6 @@ public interface IServerConfigSource
     Task<IReadOnlyList<McpServerConfig>> LoadAllAsync(CancellationToken cancellationToken = default);
 
     Task<McpServerConfig?> LoadAsync(string name, CancellationToken cancellationToken = default);
-
-    /// <summary>The rows of those of <paramref name="names"/> that exist, in one read.</summary>
-    Task<IReadOnlyList<McpServerConfig>> LoadManyAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

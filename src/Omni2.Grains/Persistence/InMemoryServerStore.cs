@@ -22,9 +22,6 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
     public Task<McpServerConfig?> LoadAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(_configs.GetValueOrDefault(name));
 
-    public Task<IReadOnlyList<McpServerConfig>> LoadManyAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<McpServerConfig>>([.. names.Select(_configs.GetValueOrDefault).OfType<McpServerConfig>()]);
-
     public Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
     {
         _projections.AddOrUpdate(status.Name, (status, tools), (_, old) => old.Status.Version < status.Version ? (status, tools) : old);

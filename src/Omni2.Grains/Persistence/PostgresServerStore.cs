@@ -18,18 +18,6 @@ public sealed class PostgresServerStore(NpgsqlDataSource dataSource) : IServerCo
     public async Task<IReadOnlyList<McpServerConfig>> LoadAllAsync(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand($"SELECT {ConfigColumns} FROM omni2.mcp_servers ORDER BY name");
-        return await ReadConfigsAsync(command, cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<McpServerConfig>> LoadManyAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand($"SELECT {ConfigColumns} FROM omni2.mcp_servers WHERE name = ANY($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = names.ToArray() });
-        return await ReadConfigsAsync(command, cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<McpServerConfig>> ReadConfigsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<McpServerConfig>();
         while (await reader.ReadAsync(cancellationToken))

@@ -46,20 +46,15 @@ public sealed partial class RegistryGrain(
         }
     }
 
-    public async Task<RegistryScanResult> ReloadAsync(IReadOnlyList<string> names)
+    public async Task<RegistryScanResult> ReloadAsync(string name)
     {
-        var rows = (await configs.LoadManyAsync(names)).ToDictionary(row => row.Name, StringComparer.Ordinal);
+        var row = await configs.LoadAsync(name);
         var known = state.State.Servers;
+        known.TryGetValue(name, out var before);
         var tally = new ScanTally();
-        var planned = names.Distinct(StringComparer.Ordinal).Select(name =>
-        {
-            known.TryGetValue(name, out var before);
-            var (work, next) = Reconcile(name, rows.GetValueOrDefault(name), before, tally);
-            return (Name: name, Before: before, Work: work, Next: next);
-        }).ToList();
+        var (work, next) = Reconcile(name, row, before, tally);
         // A failed call leaves the server as it was known, so the next scan tries again.
-        var failed = (await RunBoundedAsync([.. planned.Where(p => p.Work is not null).Select(p => (p.Name, p.Work!))])).ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, _, _, next) in planned.Where(p => p.Next != p.Before && !failed.Contains(p.Name)))
+        if ((work is null || (await RunBoundedAsync([(name, work)])).Count == 0) && next != before)
         {
             if (next is null)
             {

@@ -14,12 +14,8 @@ public sealed class RegistryOptions
     /// <summary>How long the listener gathers a burst of NOTIFYs (one transaction's arrive together) before it reloads.</summary>
     public TimeSpan NotifyCoalesce { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>
-    /// A burst naming more servers than this is one full scan instead of a read of the named rows. High enough
-    /// that the bursts of steady registration through the API (which queue behind the registry's grain calls)
-    /// never turn into a scan of every row per burst; a bulk change of thousands of rows is one scan.
-    /// </summary>
-    public int NotifyScanThreshold { get; set; } = 1000;
+    /// <summary>A burst naming more servers than this is one full scan, not a reload per row.</summary>
+    public int NotifyScanThreshold { get; set; } = 64;
 
     /// <summary>How long the listener waits before it connects again after its connection broke.</summary>
     public TimeSpan NotifyReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);

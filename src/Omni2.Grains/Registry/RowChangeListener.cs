@@ -109,15 +109,14 @@ public sealed partial class RowChangeListener(
         if (names.Count > options.Value.NotifyScanThreshold)
         {
             await Registry.ReloadNowAsync();
-            metrics.RegistryNotifyCall("scan");
+            metrics.RegistryNotifyCalls("scan", 1);
             metrics.RegistryNotifications("scanned", names.Count);
             LogScanned(names.Count);
             return;
         }
-        // One call for the burst: the registry reads the rows at once and calls only the grains whose
-        // configuration changed, so a row the API just wrote and applied costs one read here, no grain call.
-        var ignored = (await Registry.ReloadAsync([.. names])).Unknown;
-        metrics.RegistryNotifyCall("rows");
+        var results = await Task.WhenAll(names.Select(Registry.ReloadAsync));
+        metrics.RegistryNotifyCalls("row", names.Count);
+        var ignored = results.Sum(r => r.Unknown);
         metrics.RegistryNotifications("reloaded", names.Count - ignored);
         metrics.RegistryNotifications("ignored", ignored);
     }

@@ -36,7 +36,7 @@ public sealed class Omni2Metrics
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
         _webhookDeliveries = meter.CreateCounter<long>("omni2.webhook.deliveries", "{delivery}", "Admin notices to one webhook, by outcome: delivered, failed (every attempt), dropped (the queue was full, or unfinished when the shutdown grace ended).");
         _registryNotifications = meter.CreateCounter<long>("omni2.registry.notifications", "{server}", "Servers named by NOTIFY omni2_mcp_servers, by outcome: reloaded (that row), scanned (a burst too large, one full scan), ignored (no such row, or no server name).");
-        _registryNotifyCalls = meter.CreateCounter<long>("omni2.registry.notify_calls", "{call}", "Registry calls the NOTIFY listener made, one per burst, by kind: rows (the named rows, in one read), scan (every row).");
+        _registryNotifyCalls = meter.CreateCounter<long>("omni2.registry.notify_calls", "{call}", "Registry calls the NOTIFY listener made, by kind: row (one server's row), scan (every row, for a burst too large).");
         _auditDropped = meter.CreateCounter<long>("omni2.audit.dropped", "{call}", "Audited tool calls dropped: the audit's queue was full (the database did not answer) or shutdown came first.");
     }
 
@@ -54,7 +54,7 @@ public sealed class Omni2Metrics
         }
     }
 
-    public void RegistryNotifyCall(string kind) => _registryNotifyCalls.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    public void RegistryNotifyCalls(string kind, int calls) => _registryNotifyCalls.Add(calls, new KeyValuePair<string, object?>("kind", kind));
 
     public void WebhookDelivery(string outcome, int deliveries = 1) => _webhookDeliveries.Add(deliveries, new KeyValuePair<string, object?>("outcome", outcome));
 

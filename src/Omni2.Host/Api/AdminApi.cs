@@ -153,7 +153,7 @@ public static class AdminApi
     {
         try
         {
-            await grains.GetGrain<IRegistryGrain>(GrainKeys.Registry).ReloadAsync([name]);
+            await grains.GetGrain<IRegistryGrain>(GrainKeys.Registry).ReloadAsync(name);
         }
         catch (Exception ex)
         {
