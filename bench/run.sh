@@ -21,6 +21,9 @@
 #   dashboard the dashboard in headless Chromium with 1,000 and 10,000 stateful fleet servers: sign-in until
 #          the summary counts them all, each search keystroke until it is on screen, the longest gap
 #          between animation frames while every server fails at once and while they recover.
+#   reload two silo processes on PostgreSQL: a plain SQL insert, update and disable of a row of omni2.mcp_servers
+#          until the REST API of both shows what the grain applied (p50/p99/max of 50 each), then one UPDATE
+#          disabling 10,000 healthy servers (a NOTIFY storm): how long, and how many registry calls it cost.
 #   bash bench/run.sh           everything, full size (about 37 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
@@ -44,10 +47,10 @@ while [[ $# -gt 0 ]]; do
     *) modes+=("$1"); shift ;;
   esac
 done
-[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard)
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard reload)
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
-# push, scale, storm, failover, mcp-memory and dashboard need PostgreSQL: the test command's, or one started here.
+# push, scale, storm, failover, mcp-memory, dashboard and reload need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 for mode in "${modes[@]}"; do
   dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- "$mode" "${flags[@]}"

@@ -2,8 +2,11 @@
 -- delete, by any tool) sends NOTIFY omni2_mcp_servers with the server's name once the transaction commits.
 -- Each silo LISTENs (Omni2.Grains/Registry/RowChangeListener.cs) and has the registry reload that row; the
 -- registry's 30 s scan stays as the safety net. Updates of the status columns alone (the grains write them
--- on every transition and check) notify nothing: the WHEN clause compares the rows without them, so a
--- configuration column added later notifies without a change here.
+-- on every transition, and last_check_at every 5 s for every server) notify nothing and cost nothing: the
+-- update trigger is declared on the configuration columns only (UPDATE OF), so PostgreSQL does not even
+-- evaluate it for a status write, and its WHEN clause skips an update that sets them to what they were.
+-- A configuration column added later must be added to both lists below (RowChangeNotifyTests checks it).
+-- sql/apply.sh runs every script on every deploy, so this file is rewritten in place, not amended.
 CREATE OR REPLACE FUNCTION omni2.notify_mcp_server_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -27,13 +30,16 @@ CREATE TRIGGER mcp_servers_notify_insert_delete
 
 DROP TRIGGER IF EXISTS mcp_servers_notify_update ON omni2.mcp_servers;
 CREATE TRIGGER mcp_servers_notify_update
-    AFTER UPDATE ON omni2.mcp_servers
+    AFTER UPDATE OF name, transport, url, command, args, env, headers, enabled, allowed_roles,
+                    health_check_interval_seconds, check_timeout_seconds, connect_timeout_seconds,
+                    call_timeout_seconds, max_concurrent_calls, tool_roles
+    ON omni2.mcp_servers
     FOR EACH ROW
-    WHEN ((to_jsonb(OLD) - ARRAY['updated_at', 'health_status', 'circuit_state', 'consecutive_failures',
-                                  'last_recovery_attempt', 'total_downtime_seconds', 'last_check_at', 'last_error',
-                                  'tool_count', 'next_attempt_at', 'status_version'])
+    WHEN ((OLD.name, OLD.transport, OLD.url, OLD.command, OLD.args, OLD.env, OLD.headers, OLD.enabled,
+           OLD.allowed_roles, OLD.health_check_interval_seconds, OLD.check_timeout_seconds,
+           OLD.connect_timeout_seconds, OLD.call_timeout_seconds, OLD.max_concurrent_calls, OLD.tool_roles)
           IS DISTINCT FROM
-          (to_jsonb(NEW) - ARRAY['updated_at', 'health_status', 'circuit_state', 'consecutive_failures',
-                                  'last_recovery_attempt', 'total_downtime_seconds', 'last_check_at', 'last_error',
-                                  'tool_count', 'next_attempt_at', 'status_version']))
+          (NEW.name, NEW.transport, NEW.url, NEW.command, NEW.args, NEW.env, NEW.headers, NEW.enabled,
+           NEW.allowed_roles, NEW.health_check_interval_seconds, NEW.check_timeout_seconds,
+           NEW.connect_timeout_seconds, NEW.call_timeout_seconds, NEW.max_concurrent_calls, NEW.tool_roles))
     EXECUTE FUNCTION omni2.notify_mcp_server_change();

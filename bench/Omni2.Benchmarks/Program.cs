@@ -1,7 +1,7 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard [--quick] [--stateful] [--servers N] [--interval S]</c>. An explicit
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload [--quick] [--stateful] [--servers N] [--interval S]</c>. An explicit
 /// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
@@ -11,7 +11,7 @@ public static class BenchProgram
         var options = args.Skip(1).ToList();
         var quick = options.Remove("--quick");
         var stateful = options.Remove("--stateful");
-        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard); --interval S: the check interval (scale).
+        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard; reload: its storm); --interval S: the check interval (scale).
         var servers = TakeNumber(options, "--servers");
         var interval = TakeNumber(options, "--interval");
         if (options.Count > 0 || servers < 0 || interval < 1)
@@ -29,6 +29,7 @@ public static class BenchProgram
             "mcp-memory" => await McpMemoryBenchmark.RunAsync(McpMemorySettings.Of(quick, servers)),
             "dashboard" => await DashboardBenchmark.RunAsync(servers is { } fleet ? [fleet] : quick ? [100] : [1_000, 10_000]),
             "scale" => await ScaleBenchmark.RunAsync(servers is { } size ? [size] : quick ? [0, 100] : [0, 1_000, 10_000], interval ?? (quick ? 5 : 30), intervals: 3, stateful),
+            "reload" => await ReloadBenchmark.RunAsync(changes: quick ? 10 : 50, storm: servers ?? (quick ? 200 : 10_000)),
             _ => await UsageAsync(),
         };
     }
@@ -46,7 +47,7 @@ public static class BenchProgram
 
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard [--quick] [--stateful] [--servers N] [--interval S]");
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload [--quick] [--stateful] [--servers N] [--interval S]");
         return 2;
     }
 }

@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Omni2.Testing;
 
-/// <summary>One span as an OTLP exporter sent it; ids in lower-case hex, <see cref="Scope"/> the instrumentation's name.</summary>
-public sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope)
+/// <summary>
+/// One span as an OTLP exporter sent it; ids in lower-case hex, <see cref="Scope"/> the instrumentation's name,
+/// <see cref="Attributes"/> its string-valued attributes.
+/// </summary>
+public sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope, IReadOnlyDictionary<string, string> Attributes)
 {
     public const int KindServer = 2;
     public const int KindClient = 3;
@@ -15,7 +18,7 @@ public sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSp
 
 /// <summary>
 /// A real OTLP/HTTP receiver (protobuf, the standard exporter's <c>http/protobuf</c>): keeps the spans
-/// posted to <c>/v1/traces</c> and accepts metrics and logs without reading them.
+/// posted to <c>/v1/traces</c>, and every signal's request as it came (<see cref="Payloads"/>), unread.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -24,6 +27,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private OtlpReceiver(WebApplication app) => _app = app;
 
     public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
+
+    /// <summary>Every export request's body, by signal (<c>traces</c>, <c>metrics</c>, <c>logs</c>).</summary>
+    public ConcurrentQueue<(string Signal, byte[] Body)> Payloads { get; } = new();
 
     /// <summary>What <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set to; the exporter adds <c>/v1/traces</c>.</summary>
     public Uri Endpoint => new(_app.Urls.First());
@@ -35,22 +41,28 @@ public sealed class OtlpReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new OtlpReceiver(app);
-        app.MapPost("/v1/traces", async (HttpRequest request) =>
+        app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
-            foreach (var span in ReadSpans(body.ToArray()))
+            receiver.Payloads.Enqueue((signal, body.ToArray()));
+            if (signal == "traces")
             {
-                receiver.Spans.Enqueue(span);
+                foreach (var span in ReadSpans(body.ToArray()))
+                {
+                    receiver.Spans.Enqueue(span);
+                }
             }
             return Results.Bytes([], "application/x-protobuf");
         });
-        app.MapPost("/v1/{signal}", () => Results.Bytes([], "application/x-protobuf"));
         await app.StartAsync();
         return receiver;
     }
 
-    /// <summary>ExportTraceServiceRequest → resource_spans (1) → scope_spans (2) → scope (1: name 1) and spans (2).</summary>
+    /// <summary>
+    /// ExportTraceServiceRequest → resource_spans (1) → scope_spans (2) → scope (1: name 1) and spans (2), whose
+    /// attributes (9) are KeyValues: key (1), AnyValue (2) with string_value (1).
+    /// </summary>
     private static IEnumerable<ReceivedSpan> ReadSpans(byte[] request)
     {
         foreach (var resourceSpans in Fields(request).Where(f => f.Number == 1))
@@ -65,10 +77,24 @@ public sealed class OtlpReceiver : IAsyncDisposable
                     byte[] Member(int number) => members.FirstOrDefault(m => m.Number == number).Bytes ?? [];
                     yield return new ReceivedSpan(
                         Convert.ToHexStringLower(Member(1)), Convert.ToHexStringLower(Member(2)), Convert.ToHexStringLower(Member(4)),
-                        Text(Member(5)), (int)members.FirstOrDefault(m => m.Number == 6).Value, scope);
+                        Text(Member(5)), (int)members.FirstOrDefault(m => m.Number == 6).Value, scope, Attributes(members));
                 }
             }
         }
+    }
+
+    private static Dictionary<string, string> Attributes(List<(int Number, byte[] Bytes, ulong Value)> span)
+    {
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var attribute in span.Where(m => m.Number == 9).Select(m => Fields(m.Bytes).ToList()))
+        {
+            var value = attribute.Where(f => f.Number == 2).SelectMany(f => Fields(f.Bytes)).Where(f => f.Number == 1).Select(f => Text(f.Bytes)).FirstOrDefault();
+            if (value is not null)
+            {
+                attributes[Text(attribute.FirstOrDefault(f => f.Number == 1).Bytes)] = value;
+            }
+        }
+        return attributes;
     }
 
     private static string Text(byte[]? bytes) => bytes is null ? "" : System.Text.Encoding.UTF8.GetString(bytes);

@@ -26,6 +26,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public Uri Hook => new(_app.Urls.First() + "/hook");
 
+    /// <summary>A hook whose URL carries a token in its path and its query, as Slack's and most others' do.</summary>
+    public Uri HookWithToken(string token) => new($"{_app.Urls.First()}/hook/{token}?token={token}");
+
     public Uri Hang => new(_app.Urls.First() + "/hang");
 
     public Uri Busy => new(_app.Urls.First() + "/busy");
@@ -44,6 +47,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             return Results.Ok();
         };
         app.MapPost("/hook", record);
+        app.MapPost("/hook/{token}", record);
         app.MapPost("/busy", (HttpRequest request, HttpResponse response) =>
         {
             if (Interlocked.Decrement(ref receiver.BusyAnswers) >= 0)

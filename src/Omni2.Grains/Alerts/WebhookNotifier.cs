@@ -109,13 +109,17 @@ public sealed partial class WebhookNotifier : BackgroundService
                 attempt++;
                 try
                 {
-                    var answer = await _http.PostAsJsonAsync(url, new
+                    using var request = SecretUrl.Marked(new HttpRequestMessage(HttpMethod.Post, url)
                     {
-                        text = notice.Text,
-                        type = notice.Type,
-                        timestamp = notice.Timestamp,
-                        servers = notice.Servers,
-                    }, token);
+                        Content = JsonContent.Create(new
+                        {
+                            text = notice.Text,
+                            type = notice.Type,
+                            timestamp = notice.Timestamp,
+                            servers = notice.Servers,
+                        }),
+                    });
+                    var answer = await _http.SendAsync(request, token);
                     if (!answer.IsSuccessStatusCode)
                     {
                         LogAttemptFailed(host, attempt, $"HTTP {(int)answer.StatusCode}");

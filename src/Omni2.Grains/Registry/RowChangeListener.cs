@@ -109,11 +109,13 @@ public sealed partial class RowChangeListener(
         if (names.Count > options.Value.NotifyScanThreshold)
         {
             await Registry.ReloadNowAsync();
+            metrics.RegistryNotifyCalls("scan", 1);
             metrics.RegistryNotifications("scanned", names.Count);
             LogScanned(names.Count);
             return;
         }
         var results = await Task.WhenAll(names.Select(Registry.ReloadAsync));
+        metrics.RegistryNotifyCalls("row", names.Count);
         var ignored = results.Sum(r => r.Unknown);
         metrics.RegistryNotifications("reloaded", names.Count - ignored);
         metrics.RegistryNotifications("ignored", ignored);

@@ -18,6 +18,7 @@ public sealed class Omni2Metrics
     private readonly Counter<long> _auditDropped;
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _registryNotifications;
+    private readonly Counter<long> _registryNotifyCalls;
 
     private static readonly double[] LagBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
@@ -35,6 +36,7 @@ public sealed class Omni2Metrics
         _writeRetries = meter.CreateCounter<long>("omni2.status_write.retries", "{write}", "Status writes to the database that failed and are retried with backoff.");
         _webhookDeliveries = meter.CreateCounter<long>("omni2.webhook.deliveries", "{delivery}", "Admin notices to one webhook, by outcome: delivered, failed (every attempt), dropped (the queue was full, or unfinished when the shutdown grace ended).");
         _registryNotifications = meter.CreateCounter<long>("omni2.registry.notifications", "{server}", "Servers named by NOTIFY omni2_mcp_servers, by outcome: reloaded (that row), scanned (a burst too large, one full scan), ignored (no such row, or no server name).");
+        _registryNotifyCalls = meter.CreateCounter<long>("omni2.registry.notify_calls", "{call}", "Registry calls the NOTIFY listener made, by kind: row (one server's row), scan (every row, for a burst too large).");
         _auditDropped = meter.CreateCounter<long>("omni2.audit.dropped", "{call}", "Audited tool calls dropped: the audit's queue was full (the database did not answer) or shutdown came first.");
     }
 
@@ -51,6 +53,8 @@ public sealed class Omni2Metrics
             _registryNotifications.Add(servers, new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
+
+    public void RegistryNotifyCalls(string kind, int calls) => _registryNotifyCalls.Add(calls, new KeyValuePair<string, object?>("kind", kind));
 
     public void WebhookDelivery(string outcome, int deliveries = 1) => _webhookDeliveries.Add(deliveries, new KeyValuePair<string, object?>("outcome", outcome));
 

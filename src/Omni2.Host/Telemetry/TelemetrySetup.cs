@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -71,7 +72,12 @@ public static class TelemetrySetup
         {
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
+                .AddHttpClientInstrumentation(http =>
+                {
+                    // .NET itself leaves the query out of url.full; a webhook's URL keeps its scheme, host and port only.
+                    http.EnrichWithHttpRequestMessage = (activity, request) => RedactSecretUrl(activity, request);
+                    http.EnrichWithHttpResponseMessage = (activity, response) => RedactSecretUrl(activity, response.RequestMessage);
+                })
                 .AddSource(TraceSources)
                 .AddOtlpExporter());
         }
@@ -81,6 +87,14 @@ public static class TelemetrySetup
             telemetry.WithLogging(logging => logging.AddOtlpExporter());
         }
         return builder;
+    }
+
+    private static void RedactSecretUrl(Activity activity, HttpRequestMessage? request)
+    {
+        if (SecretUrl.IsMarked(request))
+        {
+            activity.SetTag("url.full", SecretUrl.Redacted(request!.RequestUri));
+        }
     }
 
     public static WebApplication MapOmni2Telemetry(this WebApplication app)

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
+using Omni2.Grains.Alerts;
+using Omni2.IntegrationTests.Infrastructure;
 using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using static Omni2.IntegrationTests.Api.ApiTestKit;
@@ -17,6 +20,9 @@ public sealed class TracingTests
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
+        // Every category's debug logs go out too, HttpClient's and the MCP SDK's included.
+        ["Logging:LogLevel:Default"] = "Debug",
     };
 
     [Fact]
@@ -59,6 +65,76 @@ public sealed class TracingTests
         Assert.Equal(httpClient.SpanId, upstreamHttp.ParentSpanId);
         Assert.Equal(mcpClient.SpanId, mcpServer.ParentSpanId);
     }
+
+    [Fact]
+    public async Task A_webhook_delivery_exports_its_URL_as_scheme_host_and_port_only_and_logs_no_URL()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var hooks = await WebhookReceiver.StartAsync();
+        var token = $"hooktoken{Guid.NewGuid():N}";
+        var hook = hooks.HookWithToken(token);
+        var settings = Exporting(receiver);
+        settings["Omni2:Alerts:Webhooks:0"] = hook.ToString();
+        await using var host = ApiHost.Embedded(settings);
+        host.StartServer();
+
+        host.Services.GetRequiredService<WebhookNotifier>().Notify(new AdminNotice("critical_alert", "webhook-telemetry-notice", DateTimeOffset.UtcNow, ["a"]));
+
+        var span = await Eventually.MatchesAsync(
+            () => Task.FromResult(receiver.Spans.FirstOrDefault(s => s.Scope == "System.Net.Http"
+                && s.Attributes.GetValueOrDefault("url.full", "").Contains($":{hook.Port}", StringComparison.Ordinal))),
+            s => s is not null, TimeSpan.FromSeconds(15), "the webhook's HttpClient span");
+        Assert.Single(hooks.Received);
+        Assert.Equal($"http://{hook.Host}:{hook.Port}", span!.Attributes["url.full"]);
+        // The receiver runs in this process, so the host's tracer records its server span too: that one is the receiver's.
+        await NothingExportedCarriesAsync(receiver, token, "webhook-telemetry-notice", s => s.Kind == ReceivedSpan.KindServer && s.Name.StartsWith("POST /hook", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_upstream_URL_with_a_credential_in_its_query_reaches_no_span_and_no_log()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var upstream = await TestMcpServer.StartAsync();
+        var token = $"querytoken{Guid.NewGuid():N}";
+        await using var host = ApiHost.Embedded(Exporting(receiver));
+        host.StartServer();
+        var name = ClusterFixture.UniqueName("credurl");
+        Assert.Equal(HttpStatusCode.Created, (await host.RegisterAsync(HttpServer(name, new Uri($"{upstream.StreamableHttpEndpoint}?api_key={token}")))).StatusCode);
+        using var admin = host.ClientAs("admin");
+        await admin.WaitForHealthAsync(name, "healthy");
+        using var op = host.ClientAs("operator");
+
+        Assert.Equal(HttpStatusCode.OK, (await op.PostAsync("/api/v1/mcp/tools/call", Call(name, "echo", """{"message":"credential-url-call"}"""))).StatusCode);
+
+        await Eventually.MatchesAsync(
+            () => Task.FromResult(receiver.Spans.Count(s => s.Scope == "System.Net.Http" && s.Attributes.GetValueOrDefault("url.full", "").Contains($":{upstream.Port}/", StringComparison.Ordinal))),
+            n => n > 0, TimeSpan.FromSeconds(15), "the upstream's HttpClient spans");
+        await NothingExportedCarriesAsync(receiver, token, name);
+    }
+
+    /// <summary>
+    /// Waits until a batch of logs carrying <paramref name="logged"/> has been exported (so the logs of what the
+    /// test did are in), then checks that no exported span (but <paramref name="foreign"/> ones), log or metric
+    /// holds <paramref name="secret"/>.
+    /// </summary>
+    private static async Task NothingExportedCarriesAsync(OtlpReceiver receiver, string secret, string logged, Func<ReceivedSpan, bool>? foreign = null)
+    {
+        await Eventually.MatchesAsync(
+            () => Task.FromResult(receiver.Payloads.Any(p => p.Signal == "logs" && Contains(p.Body, logged))),
+            found => found, TimeSpan.FromSeconds(15), $"the logs mentioning {logged} at the receiver");
+        var spans = receiver.Spans.Where(s => foreign?.Invoke(s) != true)
+            .SelectMany(s => s.Attributes.Select(a => $"{a.Key}={a.Value}").Prepend(s.Name).Select(text => $"span {s.Name}: {text}"));
+        var signals = receiver.Payloads.Where(p => p.Signal != "traces")
+            .Select(p => (p.Signal, At: p.Body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)), p.Body)).Where(p => p.At >= 0)
+            .Select(p => $"{p.Signal}: ...{Printable(p.Body, p.At - 200, p.At + secret.Length + 40)}...");
+        var leaks = spans.Where(text => text.Contains(secret, StringComparison.Ordinal)).Concat(signals).ToList();
+        Assert.True(leaks.Count == 0, string.Join("\n", leaks));
+    }
+
+    private static string Printable(byte[] payload, int from, int to) =>
+        new([.. Encoding.UTF8.GetString(payload, Math.Max(0, from), Math.Min(payload.Length, to) - Math.Max(0, from)).Select(c => char.IsControl(c) ? ' ' : c)]);
+
+    private static bool Contains(byte[] payload, string text) => payload.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 
     [Fact]
     public async Task Without_an_OTLP_endpoint_no_tracer_is_registered()
