@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Omni2.Contracts;
 using Omni2.Grains.Mcp;
@@ -13,9 +14,19 @@ namespace Omni2.Grains.Servers;
 public static class McpReadMapper
 {
     public static async Task<(ToolCallResult Result, bool ServerFault)> ReadAsync(
-        McpConnection connection, string server, McpServerConfig config, McpReadRequest request, CancellationToken cancellationToken)
+        McpConnection connection, string server, McpServerConfig config, McpServerListings listings, McpReadRequest request, CancellationToken cancellationToken)
     {
         var what = request.Kind is McpReadKind.Resource ? $"resource {request.Name}" : $"prompt {request.Name}";
+        // A prompt the server never listed is unknown here, as an unlisted tool is: the server is not asked
+        // (the name travels in an HTTP header too, where a name outside ASCII would fail as the server's fault).
+        if (request.Kind is McpReadKind.Prompt && !listings.Prompts.Any(p => p.Key == request.Name))
+        {
+            return (ToolCallMapper.Failed(ToolCallOutcome.UnknownTool, $"'{server}' has no prompt '{request.Name}'"), false);
+        }
+        if (request.Kind is McpReadKind.Resource && !Ascii.IsValid(request.Name))
+        {
+            return (ToolCallMapper.Failed(ToolCallOutcome.InvalidArguments, "a resource URI is ASCII: percent-encode other characters"), false);
+        }
         if (!TryParsePromptArguments(request, out var arguments, out var argumentError))
         {
             return (ToolCallMapper.Failed(ToolCallOutcome.InvalidArguments, argumentError), false);

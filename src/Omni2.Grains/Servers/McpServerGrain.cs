@@ -113,9 +113,10 @@ public sealed partial class McpServerGrain(
         await _connection.DropAsync();
         if (reason is RetireReason.Disabled)
         {
-            // Kept (as disabled) so that enabling the row again is recorded as manually_enabled.
+            // Kept (as disabled) so that enabling the row again is recorded as manually_enabled. Not waited
+            // for: the feed has it already, deactivation flushes the write, and the registry retiring
+            // thousands of rows at once must not wait for each.
             _writer.Record(_breaker.Disable("disabled in configuration"));
-            await _writer.WhenWrittenAsync(AdminWriteWait);
         }
         else
         {
@@ -135,7 +136,7 @@ public sealed partial class McpServerGrain(
         _pins.Refusal(request) is { } refused ? Task.FromResult(refused) : _calls.CallAsync(Config, state.State.Tools, request, cancellationToken);
 
     public Task<ToolCallResult> ReadAsync(McpReadRequest request, CancellationToken cancellationToken) =>
-        _calls.ReadAsync(Config, request, cancellationToken);
+        _calls.ReadAsync(Config, state.State.Listings, request, cancellationToken);
 
     public Task<ToolPinsSnapshot> GetToolPinsAsync() => Task.FromResult(_pins.Snapshot());
 

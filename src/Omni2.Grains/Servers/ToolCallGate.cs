@@ -23,8 +23,8 @@ public sealed class ToolCallGate(string name, CircuitBreaker breaker, Connection
     }
 
     /// <summary>A <c>resources/read</c> or <c>prompts/get</c>, admitted like a tool call.</summary>
-    public Task<ToolCallResult> ReadAsync(McpServerConfig? config, McpReadRequest request, CancellationToken cancellationToken) =>
-        AdmitAsync(config, (open, admitted) => McpReadMapper.ReadAsync(open, name, admitted, request, cancellationToken));
+    public Task<ToolCallResult> ReadAsync(McpServerConfig? config, McpServerListings listings, McpReadRequest request, CancellationToken cancellationToken) =>
+        AdmitAsync(config, (open, admitted) => McpReadMapper.ReadAsync(open, name, admitted, listings, request, cancellationToken));
 
     private async Task<ToolCallResult> AdmitAsync(
         McpServerConfig? config, Func<Mcp.McpConnection, McpServerConfig, Task<(ToolCallResult Result, bool ServerFault)>> call)

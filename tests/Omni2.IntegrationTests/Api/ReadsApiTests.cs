@@ -100,6 +100,30 @@ public sealed class ReadsApiTests(ApiFixture fixture) : IAsyncLifetime
         Assert.Contains("no-such-", await AssertProblemAsync(response, response.StatusCode));
     }
 
+    [Theory]
+    [InlineData("no-such-prompt")]
+    [InlineData("prómpt-ünïcode")]
+    public async Task A_prompt_the_server_never_listed_is_a_404_and_the_server_is_not_asked(string prompt)
+    {
+        using var viewer = fixture.A.ClientAs("viewer");
+
+        var response = await viewer.PostAsync("/api/v1/mcp/prompts/get", Json($$$"""{"server":"{{{_name}}}","prompt":"{{{prompt}}}"}"""));
+
+        Assert.Contains(prompt, await AssertProblemAsync(response, HttpStatusCode.NotFound));
+        var listed = await viewer.PostAsync("/api/v1/mcp/prompts/get", Json($$$"""{"server":"{{{_name}}}","prompt":"simple-prompt"}"""));
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode); // still healthy: the unknown name was not the server's fault
+    }
+
+    [Fact]
+    public async Task A_resource_uri_outside_ascii_is_a_400()
+    {
+        using var viewer = fixture.A.ClientAs("viewer");
+
+        var response = await viewer.PostAsync("/api/v1/mcp/resources/read", Json($$$"""{"server":"{{{_name}}}","uri":"demo://résumé"}"""));
+
+        Assert.Contains("ASCII", await AssertProblemAsync(response, HttpStatusCode.BadRequest));
+    }
+
     [Fact]
     public async Task A_server_the_caller_may_not_see_is_answered_as_an_unknown_one()
     {

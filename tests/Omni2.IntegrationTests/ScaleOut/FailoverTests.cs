@@ -185,20 +185,34 @@ public sealed class FailoverTests(ITestOutputHelper output)
             }
             await Eventually.MatchesAsync(() => OwnersAsync(admin, names), o => o.Values.All(s => s.Status == "healthy"), TimeSpan.FromSeconds(60), "every server healthy");
             var logBefore = await ConnectedLogAsync(db, names.Count);
-            var leaving = silos[0];
-            await using var hubClient = await HubClientAsync(silos[1]);
+            // The silo that owns the most of them leaves (placement may have put them all on one), the other stays.
+            var placed = await OwnersAsync(admin, names);
+            var leaving = silos.MaxBy(silo => placed.Values.Count(o => o.Silo?.Contains($":{silo.SiloPort}") == true))!;
+            var survivor = silos.Single(silo => silo != leaving);
+            var moving = placed.Where(o => o.Value.Silo?.Contains($":{leaving.SiloPort}") == true).Select(o => o.Key).ToHashSet();
+            Assert.NotEmpty(moving);
+            using var survivorAdmin = survivor.ClientAs("admin", Token);
+            await using var hubClient = await HubClientAsync(survivor);
 
             await leaving.StopGracefullyAsync();
 
             var owners = await Eventually.MatchesAsync(
-                () => OwnersAsync(admin, names),
+                () => OwnersAsync(survivorAdmin, names),
                 o => o.Values.All(s => s.Status == "healthy" && s.Silo is not null && !s.Silo.Contains($":{leaving.SiloPort}")),
                 TimeSpan.FromSeconds(20),
                 "every server owned by the remaining silo");
             Assert.Equal(names.Count, owners.Count);
             Assert.Equal(logBefore, await HealthLogAsync(db));
+            // The hub heard the handover, so that hearing no false event below means something: the
+            // survivor's first checks of the servers it took over reach it.
+            await Eventually.MatchesAsync(
+                () => Task.FromResult(hubClient.Events().Any(e => e.GetProperty("type").GetString() == "health_checks"
+                    && e.GetProperty("checks").EnumerateArray().Any(c => moving.Contains(c.GetProperty("mcp_name").GetString()!)))),
+                heard => heard,
+                TimeSpan.FromSeconds(30),
+                "the moved servers' checks on the survivor's hub");
             Assert.DoesNotContain(hubClient.Events(), e => e.TryGetProperty("new_status", out var s) && s.GetString() is "disconnected" or "circuit_open");
-            var call = await admin.PostAsync("/api/v1/mcp/tools/call", new StringContent("""{"server":"handover-0","tool":"echo","arguments":{"message":"still here"}}""", Encoding.UTF8, "application/json"));
+            var call = await survivorAdmin.PostAsync("/api/v1/mcp/tools/call", new StringContent("""{"server":"handover-0","tool":"echo","arguments":{"message":"still here"}}""", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, call.StatusCode);
         }
         finally
