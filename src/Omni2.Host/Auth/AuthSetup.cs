@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
+using Omni2.Host.McpGateway;
 using Omni2.Host.Silo;
 
 namespace Omni2.Host.Auth;
@@ -66,6 +67,8 @@ public static class AuthSetup
                     }
                     return Task.CompletedTask;
                 },
+                // With an OIDC authority, a 401 on /mcp tells MCP clients where to sign in (RFC 9728).
+                OnChallenge = context => oidc ? ProtectedResourceMetadata.ChallengeAsync(context, McpGatewaySetup.Path) : Task.CompletedTask,
                 // Every request, the validation itself remembered or not: a revoked token gets a 401.
                 OnTokenValidated = context =>
                 {

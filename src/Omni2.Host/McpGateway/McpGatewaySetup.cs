@@ -62,6 +62,7 @@ public static class McpGatewaySetup
     public static WebApplication MapOmni2McpGateway(this WebApplication app)
     {
         app.MapMcp(Path).RequireAuthorization(Policies.Read);
+        app.MapProtectedResourceMetadata(Path);
         return app;
     }
 
