@@ -105,7 +105,7 @@ public static class ApiBenchmark
     private static async Task<CatalogSnapshot> InjectAsync(ServerCatalog catalog)
     {
         var waited = Stopwatch.StartNew();
-        while (ReferenceEquals(catalog.Current, CatalogSnapshot.Empty))
+        while (!catalog.IsLoaded)
         {
             if (waited.Elapsed > TimeSpan.FromSeconds(60))
             {

@@ -55,6 +55,8 @@ export Orleans__ClusterId="omni2-conformance-$$" Orleans__ServiceId="omni2-confo
 export Logging__LogLevel__Default=Warning
 export Omni2__Servers__0__Name=everything Omni2__Servers__0__Transport=stdio Omni2__Servers__0__Command="$node22"
 export Omni2__Servers__0__Args__0="$everything" Omni2__Servers__0__Args__1=stdio
+# Configured servers pass the API's validator: this Node 22 binary, named by its path, goes on the allow list.
+export Omni2__Stdio__AllowedCommands__3="$node22"
 
 token() { (cd "$work" && dotnet "$dll" token --role "$1" --user "conformance-$1") 2>>"$work/token.log"; }
 OPERATOR_TOKEN="$(token operator)" && VIEWER_TOKEN="$(token viewer)" && [[ -n "$OPERATOR_TOKEN" && -n "$VIEWER_TOKEN" ]] \

@@ -17,19 +17,19 @@ public static class McpReadMapper
         McpConnection connection, string server, McpServerConfig config, McpServerListings listings, McpReadRequest request, CancellationToken cancellationToken)
     {
         var what = request.Kind is McpReadKind.Resource ? $"resource {request.Name}" : $"prompt {request.Name}";
-        // A prompt the server never listed is unknown here, as an unlisted tool is: the server is not asked
-        // (the name travels in an HTTP header too, where a name outside ASCII would fail as the server's fault).
-        if (request.Kind is McpReadKind.Prompt && !listings.Prompts.Any(p => p.Key == request.Name))
+        if (!TryParsePromptArguments(request, out var arguments, out var argumentError))
+        {
+            return (ToolCallMapper.Failed(ToolCallOutcome.InvalidArguments, argumentError), false);
+        }
+        // A name outside ASCII cannot travel in the request's Mcp-Name header: one the server never listed is
+        // unknown here, as an unlisted tool is, rather than a failure that would count against the server.
+        if (request.Kind is McpReadKind.Prompt && !Ascii.IsValid(request.Name) && !listings.Prompts.Any(p => p.Key == request.Name))
         {
             return (ToolCallMapper.Failed(ToolCallOutcome.UnknownTool, $"'{server}' has no prompt '{request.Name}'"), false);
         }
         if (request.Kind is McpReadKind.Resource && !Ascii.IsValid(request.Name))
         {
             return (ToolCallMapper.Failed(ToolCallOutcome.InvalidArguments, "a resource URI is ASCII: percent-encode other characters"), false);
-        }
-        if (!TryParsePromptArguments(request, out var arguments, out var argumentError))
-        {
-            return (ToolCallMapper.Failed(ToolCallOutcome.InvalidArguments, argumentError), false);
         }
         var started = Stopwatch.GetTimestamp();
         try
