@@ -60,7 +60,7 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
         }
         // A list of several pages could change on a later page: only a one-page answer stands for the list.
         _lastAnswer = oneAnswer ? digest : null;
-        return SharedToolLists.Share(tools.ToImmutable());
+        return tools.ToImmutable();
     }
 
     private void Add(ImmutableArray<McpToolInfo>.Builder tools, ListToolsResult page, ref long bytes)

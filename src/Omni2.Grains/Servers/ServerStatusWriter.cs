@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 using Omni2.Grains.Feed;
 using Omni2.Grains.Health;
 using Omni2.Grains.Persistence;
@@ -62,7 +63,7 @@ public sealed partial class ServerStatusWriter(
         var toolsChanged = tools is { } listed && !listed.SequenceEqual(state.State.Tools);
         if (toolsChanged)
         {
-            state.State.Tools = tools!.Value;
+            state.State.Tools = SharedToolLists.Share(tools!.Value);
         }
         Change();
         var message = NewEvent(MessageType(transition.Event), transition, transition.Reason) with { EventId = Guid.NewGuid() };
@@ -122,9 +123,11 @@ public sealed partial class ServerStatusWriter(
     /// <summary>The server listed other tools than before (published even while the database is down).</summary>
     public void ToolsChanged(ImmutableArray<McpToolInfo> tools)
     {
+        // The silo's shared copy (see SharedToolLists), whatever produced this one: the reader, or pinning's review.
+        tools = SharedToolLists.Share(tools);
         if (tools.SequenceEqual(state.State.Tools))
         {
-            state.State.Tools = tools; // the silo's shared copy (see SharedToolLists), not one of its own
+            state.State.Tools = tools;
             return;
         }
         state.State.Tools = tools;
