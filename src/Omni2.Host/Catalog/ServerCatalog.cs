@@ -159,7 +159,9 @@ public sealed class ServerCatalog
         {
             return known.ToolsDigest == digest ? known : known with { ToolsDigest = digest };
         }
-        return new CatalogEntry(row.Server, row.Status with { LastCheckAt = lastCheck }, tools)
+        // The database holds no silo: the one the feed named stays until a check or an event names another.
+        var silo = row.Status.Silo ?? known?.Status.Silo;
+        return new CatalogEntry(row.Server, row.Status with { LastCheckAt = lastCheck, Silo = silo }, tools)
         {
             // Not in the database: what the feed brought stays.
             Listings = known?.Listings ?? McpServerListings.Empty,

@@ -71,6 +71,21 @@ public sealed class ServerCatalogTests
     }
 
     [Fact]
+    public void A_resync_keeps_the_silo_the_feed_named_since_the_database_holds_none()
+    {
+        var catalog = WithServer(T0);
+
+        // The row's last check is newer (the 5 s batch wrote it), so the entry is rebuilt from the row.
+        catalog.Resync([new CatalogEntry(
+            new McpServerInfo("alpha", McpTransport.StreamableHttp, true, []),
+            new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, LastCheckAt = T0.AddSeconds(30), Version = 3 },
+            ImmutableArray<McpToolInfo>.Empty)]);
+
+        Assert.Equal(T0.AddSeconds(30), Alpha(catalog).LastCheckAt);
+        Assert.Equal("silo-a", Alpha(catalog).Silo);
+    }
+
+    [Fact]
     public void A_catalog_is_loaded_only_after_its_first_resync()
     {
         var catalog = new ServerCatalog();
