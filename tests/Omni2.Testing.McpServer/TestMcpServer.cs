@@ -68,9 +68,12 @@ public sealed class TestMcpServer : IAsyncDisposable
     private int _requestCount;
     private int _cancelledCallCount;
 
-    private TestMcpServer(IPAddress bindAddress, int port)
+    private readonly bool _stateless;
+
+    private TestMcpServer(IPAddress bindAddress, int port, bool stateless = false)
     {
         _bindAddress = bindAddress;
+        _stateless = stateless;
         Port = port;
         _tools.Add(McpServerTool.Create(
             ([Description("Text to return.")] string message) => Counted(message),
@@ -148,6 +151,17 @@ public sealed class TestMcpServer : IAsyncDisposable
     /// <summary>Starts a server on 127.0.0.1; port 0 picks a free port.</summary>
     public static Task<TestMcpServer> StartAsync(int port = 0, CancellationToken ct = default) =>
         StartAsync(IPAddress.Loopback, port, ct);
+
+    /// <summary>
+    /// Starts a server on 127.0.0.1 that keeps no sessions (the SDK's default, and the 2026-07-28
+    /// revision's): no event stream, no notifications, every request on its own.
+    /// </summary>
+    public static async Task<TestMcpServer> StartStatelessAsync(CancellationToken ct = default)
+    {
+        var server = new TestMcpServer(IPAddress.Loopback, 0, stateless: true);
+        await server.StartHostAsync(ct);
+        return server;
+    }
 
     /// <summary>Starts a server on <paramref name="bindAddress"/> (standalone/containers need 0.0.0.0).</summary>
     public static async Task<TestMcpServer> StartAsync(IPAddress bindAddress, int port, CancellationToken ct = default)
@@ -240,9 +254,9 @@ public sealed class TestMcpServer : IAsyncDisposable
             {
                 // 2.3.x defaults to Stateless, which cannot push notifications/tools/list_changed and has no SSE.
                 // Stateful makes a default (2026-07-28-preferring) client fall back to the initialize handshake.
-                o.SessionMode = HttpServerSessionMode.Stateful;
+                o.SessionMode = _stateless ? HttpServerSessionMode.Stateless : HttpServerSessionMode.Stateful;
 #pragma warning disable MCP9004 // Legacy SSE is obsolete, but the gateway must still be tested against it.
-                o.EnableLegacySse = true;
+                o.EnableLegacySse = !_stateless;
 #pragma warning restore MCP9004
             });
 

@@ -19,10 +19,11 @@ public sealed class McpConnection : IAsyncDisposable
     private readonly Task<string> _streamBroken;
     private readonly ToolListReader _tools;
     private readonly ListingReader _listings;
+    private readonly StatelessToolsCheck? _stateless;
     private bool _pingUnsupported;
     private volatile bool _closing;
 
-    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits)
+    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, Func<ToolListReader, StatelessToolsCheck?> statelessCheck)
     {
         _client = client;
         _streamBroken = streamBroken;
@@ -30,6 +31,7 @@ public sealed class McpConnection : IAsyncDisposable
         Limits = limits;
         _tools = new ToolListReader(client, limits);
         _listings = new ListingReader(client, limits);
+        _stateless = statelessCheck(_tools);
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
@@ -72,11 +74,15 @@ public sealed class McpConnection : IAsyncDisposable
         };
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cancel.CancelAfter(config.ConnectTimeout);
-        var (transport, streamBroken) = CreateTransport(config, http, loggerFactory);
+        var (transport, httpClient, streamBroken) = CreateTransport(config, http, loggerFactory);
         var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken, http.Limits);
+            var client = await connecting.WaitAsync(config.ConnectTimeout, cancellationToken);
+            return new McpConnection(client, generation, streamBroken, http.Limits, tools =>
+                httpClient is not null && StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion)
+                    ? new StatelessToolsCheck(httpClient, new Uri(config.Url!), config.Headers, client.NegotiatedProtocolVersion!, options.ClientInfo, tools)
+                    : null);
         }
         catch (Exception ex) when (ex is TimeoutException || cancellationToken.IsCancellationRequested)
         {
@@ -95,6 +101,10 @@ public sealed class McpConnection : IAsyncDisposable
     /// </summary>
     public Task<ImmutableArray<McpToolInfo>?> CheckAsync(TimeSpan timeout) => BoundedAsync<ImmutableArray<McpToolInfo>?>(async cancellationToken =>
     {
+        if (_stateless is { } stateless)
+        {
+            return await stateless.CheckAsync(cancellationToken);
+        }
         if (!_pingUnsupported)
         {
             try
@@ -195,11 +205,11 @@ public sealed class McpConnection : IAsyncDisposable
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
 
-    private static (IClientTransport Transport, Task<string> StreamBroken) CreateTransport(McpServerConfig config, McpHttp http, ILoggerFactory loggerFactory)
+    private static (IClientTransport Transport, HttpClient? Http, Task<string> StreamBroken) CreateTransport(McpServerConfig config, McpHttp http, ILoggerFactory loggerFactory)
     {
         if (config.Transport is McpTransport.Stdio)
         {
-            return (StdioTransport(config), NeverBroken);
+            return (StdioTransport(config), null, NeverBroken);
         }
         var (client, streamBroken) = http.ClientForConnection(eventStreamCarriesAnswers: config.Transport == McpTransport.Sse);
         return (new HttpClientTransport(new HttpClientTransportOptions
@@ -211,7 +221,7 @@ public sealed class McpConnection : IAsyncDisposable
             ConnectionTimeout = config.ConnectTimeout,
             // The grain owns reconnection (with its breaker); the transport must fail fast instead.
             MaxReconnectionAttempts = 0,
-        }, client, loggerFactory, ownsHttpClient: true), streamBroken);
+        }, client, loggerFactory, ownsHttpClient: true), client, streamBroken);
     }
 
     /// <summary>

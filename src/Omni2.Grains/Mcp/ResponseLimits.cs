@@ -15,6 +15,9 @@ namespace Omni2.Grains.Mcp;
 /// </param>
 public sealed class ResponseLimits(HttpMessageHandler inner, UpstreamOptions limits, bool eventStreamCarriesAnswers) : DelegatingHandler(inner)
 {
+    /// <summary>The method a request posted as plain bytes asks for (the SDK's own requests say so in their content).</summary>
+    public static readonly HttpRequestOptionsKey<string> Method = new("omni2.mcp.method");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
@@ -33,6 +36,7 @@ public sealed class ResponseLimits(HttpMessageHandler inner, UpstreamOptions lim
     {
         _ when request.Method == HttpMethod.Get => eventStreamCarriesAnswers ? limits.Largest() : limits.AnswerTo(null),
         JsonContent { Value: JsonRpcRequest rpc } => limits.AnswerTo(rpc.Method),
+        _ when request.Options.TryGetValue(Method, out var method) => limits.AnswerTo(method),
         JsonContent { Value: JsonRpcMessage } => limits.AnswerTo(null),
         _ => limits.Largest(),
     };

@@ -43,22 +43,29 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
         {
             return null;
         }
-        var page = JsonSerializer.Deserialize(answer.Result, ResultType) ?? throw new McpException("tools/list returned no result");
+        var (tools, onePage) = await ReadFromAsync(answer.Result, cancellationToken);
+        // A list of several pages could change on a later page: only a one-page answer stands for the list.
+        _lastAnswer = onePage ? digest : null;
+        return tools;
+    }
+
+    /// <summary>The list that starts with <paramref name="firstAnswer"/> (the result of a <c>tools/list</c> without a cursor), and whether it was all of it.</summary>
+    public async Task<(ImmutableArray<McpToolInfo> Tools, bool OnePage)> ReadFromAsync(JsonNode? firstAnswer, CancellationToken cancellationToken)
+    {
+        var page = JsonSerializer.Deserialize(firstAnswer, ResultType) ?? throw new McpException("tools/list returned no result");
         var counter = new ListPageCounter("tool list", "tools", limits);
         var tools = ImmutableArray.CreateBuilder<McpToolInfo>();
         var bytes = 0L;
         counter.NextPage();
         Add(tools, page, counter, ref bytes);
-        var oneAnswer = page.NextCursor is null;
+        var onePage = page.NextCursor is null;
         while (page.NextCursor is { } cursor)
         {
             counter.NextPage();
             page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
             Add(tools, page, counter, ref bytes);
         }
-        // A list of several pages could change on a later page: only a one-page answer stands for the list.
-        _lastAnswer = oneAnswer ? digest : null;
-        return tools.ToImmutable();
+        return (tools.ToImmutable(), onePage);
     }
 
     private void Add(ImmutableArray<McpToolInfo>.Builder tools, ListToolsResult page, ListPageCounter counter, ref long bytes)
