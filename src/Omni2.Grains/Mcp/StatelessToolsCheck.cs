@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
@@ -33,6 +34,9 @@ internal sealed class StatelessToolsCheck
     private static readonly byte[] IdProperty = "id"u8.ToArray();
     private static readonly byte[] CheckIdValue = Encoding.UTF8.GetBytes(CheckId);
 
+    /// <summary>The check's request, the same for every connection of a revision: rendered once per silo.</summary>
+    private static readonly ConcurrentDictionary<(string Version, string Client, string ClientVersion), byte[]> Bodies = new();
+
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
     private readonly IReadOnlyDictionary<string, string> _headers;
@@ -49,8 +53,12 @@ internal sealed class StatelessToolsCheck
         _headers = headers;
         _protocolVersion = protocolVersion;
         _tools = tools;
-        // What the SDK puts in every request's _meta on this revision: the protocol version, who asks, and what it can do.
-        _body = JsonSerializer.SerializeToUtf8Bytes<JsonRpcMessage>(new JsonRpcRequest
+        _body = Bodies.GetOrAdd((protocolVersion, client.Name, client.Version), Render);
+    }
+
+    /// <summary>What the SDK puts in every request's _meta on this revision: the protocol version, who asks, and what it can do.</summary>
+    private static byte[] Render((string Version, string Client, string ClientVersion) key) =>
+        JsonSerializer.SerializeToUtf8Bytes<JsonRpcMessage>(new JsonRpcRequest
         {
             Id = new RequestId(CheckId),
             Method = RequestMethods.ToolsList,
@@ -58,13 +66,12 @@ internal sealed class StatelessToolsCheck
             {
                 ["_meta"] = new JsonObject
                 {
-                    [MetaKeys.ProtocolVersion] = protocolVersion,
-                    [MetaKeys.ClientInfo] = JsonSerializer.SerializeToNode(client, McpJsonUtilities.DefaultOptions),
+                    [MetaKeys.ProtocolVersion] = key.Version,
+                    [MetaKeys.ClientInfo] = JsonSerializer.SerializeToNode(new Implementation { Name = key.Client, Version = key.ClientVersion }, McpJsonUtilities.DefaultOptions),
                     [MetaKeys.ClientCapabilities] = JsonSerializer.SerializeToNode(new ClientCapabilities(), McpJsonUtilities.DefaultOptions),
                 },
             },
         }, McpJsonUtilities.DefaultOptions);
-    }
 
     /// <summary>Whether a connection can be checked this way: streamable HTTP on a revision whose requests each say who they are.</summary>
     public static bool Applies(McpServerConfig config, string? protocolVersion) =>
