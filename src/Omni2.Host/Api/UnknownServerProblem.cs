@@ -1,13 +1,11 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 using Omni2.Host.Http;
 using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
 
 /// <summary>The answer for a server that is not registered: 404, or 400 for a name no server could have.</summary>
-public sealed class UnknownServerProblem(ProblemHttpResult problem) : ProblemResult(problem), IEndpointMetadataProvider
+public sealed class UnknownServerProblem(ProblemHttpResult problem) : ProblemKind<UnknownServerProblem>(problem), IProblemStatuses
 {
     public static UnknownServerProblem Named(string name) =>
         ServerRegistrationValidator.IsValidName(name) ? new(Problems.NotFound($"There is no MCP server '{name}'.").Problem) : InvalidName(name);
@@ -15,6 +13,5 @@ public sealed class UnknownServerProblem(ProblemHttpResult problem) : ProblemRes
     public static UnknownServerProblem InvalidName(string name) => new(Problems.BadRequest(
         $"'{(name.Length > 80 ? name[..80] + "..." : name)}' is not a valid server name: it must match {ServerRegistrationValidator.NamePattern}.").Problem);
 
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        Document(builder, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+    public static IReadOnlyList<int> Statuses { get; } = [StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound];
 }

@@ -1,6 +1,4 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 using Omni2.Contracts;
 using Omni2.Host.Http;
 
@@ -11,7 +9,7 @@ namespace Omni2.Host.Api;
 /// or item (404), its arguments are wrong (400), its definition awaits approval (409), the server is
 /// unavailable (503 with <c>Retry-After</c>), too slow (504), failed (502), or the caller went away (499).
 /// </summary>
-public sealed class UpstreamProblem(ProblemHttpResult problem) : ProblemResult(problem), IEndpointMetadataProvider
+public sealed class UpstreamProblem(ProblemHttpResult problem) : ProblemKind<UpstreamProblem>(problem), IProblemStatuses
 {
     /// <summary>The problem for <paramref name="result"/>, or null when it completed.</summary>
     public static UpstreamProblem? Of(HttpContext context, ToolCallResult result) => result.Outcome switch
@@ -26,9 +24,11 @@ public sealed class UpstreamProblem(ProblemHttpResult problem) : ProblemResult(p
         _ => new(Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!)),
     };
 
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Document(builder,
+    public static IReadOnlyList<int> Statuses { get; } =
+    [
         StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status499ClientClosedRequest,
-        StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout);
+        StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout,
+    ];
 
     private static UpstreamProblem Unavailable(HttpContext context, ToolCallResult result)
     {

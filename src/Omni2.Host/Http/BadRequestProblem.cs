@@ -1,12 +1,9 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Omni2.Host.Http;
 
 /// <summary>A 400: a value of the request is wrong; the problem says which, and per field why (<c>errors</c>).</summary>
-public sealed class BadRequestProblem(ProblemHttpResult problem) : ProblemResult(problem), IEndpointMetadataProvider
+public sealed class BadRequestProblem(ProblemHttpResult problem) : ProblemKind<BadRequestProblem>(problem), IProblemStatuses
 {
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        Document(builder, StatusCodes.Status400BadRequest);
+    public static IReadOnlyList<int> Statuses { get; } = [StatusCodes.Status400BadRequest];
 }

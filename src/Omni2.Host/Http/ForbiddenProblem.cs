@@ -1,12 +1,9 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Omni2.Host.Http;
 
 /// <summary>A 403: the caller may not do this, whoever they are.</summary>
-public sealed class ForbiddenProblem(ProblemHttpResult problem) : ProblemResult(problem), IEndpointMetadataProvider
+public sealed class ForbiddenProblem(ProblemHttpResult problem) : ProblemKind<ForbiddenProblem>(problem), IProblemStatuses
 {
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        Document(builder, StatusCodes.Status403Forbidden);
+    public static IReadOnlyList<int> Statuses { get; } = [StatusCodes.Status403Forbidden];
 }

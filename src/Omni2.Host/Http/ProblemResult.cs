@@ -21,7 +21,7 @@ public abstract class ProblemResult(ProblemHttpResult problem) : IResult, IStatu
     public Task ExecuteAsync(HttpContext httpContext) => Problem.ExecuteAsync(httpContext);
 
     /// <summary>Lists <paramref name="statuses"/> among the endpoint's responses, each a problem.</summary>
-    protected static void Document(EndpointBuilder builder, params int[] statuses)
+    public static void Document(EndpointBuilder builder, IEnumerable<int> statuses)
     {
         foreach (var status in statuses)
         {
