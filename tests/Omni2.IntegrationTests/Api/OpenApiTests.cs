@@ -57,7 +57,7 @@ public sealed class OpenApiTests(ApiFixture fixture)
     {
         var call = (await OperationsAsync()).Single(op => op.Id == "CallTool");
 
-        Assert.Subset(call.Responses.Select(r => r.Status).ToHashSet(), ["400", "401", "403", "404", "409", "413", "415", "429", "502", "503", "504"]);
+        Assert.Subset(call.Responses.Select(r => r.Status).ToHashSet(), new HashSet<string> { "400", "401", "403", "404", "409", "413", "415", "429", "502", "503", "504" });
     }
 
     private async Task<List<Operation>> OperationsAsync()
