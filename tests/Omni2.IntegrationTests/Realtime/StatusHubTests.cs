@@ -14,6 +14,9 @@ namespace Omni2.IntegrationTests.Realtime;
 [Collection("realtime")]
 public sealed class StatusHubTests(RealtimeFixture fixture)
 {
+    /// <summary>Messages more than the hub's 10 a second that a client may see in one second of arrivals (see the burst test).</summary>
+    private const int ArrivalSlack = 3;
+
     private static Task WaitForAsync(RealtimeClient client, Func<JsonElement, bool> match, string what, TimeSpan? timeout = null) =>
         Eventually.MatchesAsync(() => Task.FromResult(client.Events()), events => events.Any(match), timeout ?? TimeSpan.FromSeconds(15), what);
 
@@ -141,9 +144,12 @@ public sealed class StatusHubTests(RealtimeFixture fixture)
                 latest => names.All(n => latest.TryGetValue(n, out var s) && s.GetProperty("health_status").GetString() == truth[n]),
                 TimeSpan.FromSeconds(10),
                 "every server's final state on the client");
+            // The hub sends at most 10 in any second by its own clock; these are arrival times, to which the network
+            // and this client's scheduling add jitter that can move a message into the next second. Slack of 3 for
+            // that, far under the ~200 messages an unthrottled burst brings.
             var times = client.Messages.Select(m => m.At).Order().ToList();
             var busiest = times.Max(start => times.Count(t => t >= start && t < start + TimeSpan.FromSeconds(1)));
-            Assert.True(busiest <= 10, $"{busiest} messages within one second");
+            Assert.True(busiest <= 10 + ArrivalSlack, $"{busiest} messages within one second");
         }
         foreach (var server in servers)
         {
