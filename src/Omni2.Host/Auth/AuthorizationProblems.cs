@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
+using Omni2.Host.Http;
 
 namespace Omni2.Host.Auth;
 
@@ -14,10 +13,7 @@ public static class AuthorizationProblems
         {
             if (endpoint.Metadata.OfType<IAuthorizeData>().Any() && !endpoint.Metadata.OfType<IAllowAnonymous>().Any())
             {
-                foreach (var status in new[] { StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden })
-                {
-                    endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
-                }
+                ProblemResult.Document(endpoint, [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden]);
             }
         });
         return builder;

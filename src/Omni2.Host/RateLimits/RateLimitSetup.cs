@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Host.Api;
@@ -121,8 +119,7 @@ public static class RateLimitSetup
                 && IsCountedApiPath(new PathString(pattern.StartsWith('/') ? pattern : "/" + pattern))
                 && endpoint.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled)
             {
-                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(
-                    StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));
+                ProblemResult.Document(endpoint, [StatusCodes.Status429TooManyRequests]);
             }
         });
         return builder;
