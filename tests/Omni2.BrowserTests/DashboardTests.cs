@@ -11,8 +11,6 @@ namespace Omni2.BrowserTests;
 [Collection("dashboard")]
 public sealed class DashboardTests(DashboardFixture fixture)
 {
-    /// <summary>How soon after a transition the page must show it (the hub delivers it within a second).</summary>
-    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(2);
     private volatile bool _webSocketBlocked;
 
     private Uri BaseAddress => fixture.Host.CreateClient().BaseAddress!;
@@ -39,9 +37,6 @@ public sealed class DashboardTests(DashboardFixture fixture)
         return await page.WaitForUnavailableAsync(server.Name);
     }
 
-    private static void AssertPrompt(DateTimeOffset seenAt, Transition transition, string what) =>
-        Assert.True(seenAt - transition.At <= Prompt, $"the page showed the {what} {(seenAt - transition.At).TotalMilliseconds:0} ms after the transition");
-
     [Fact]
     public async Task Shows_a_registered_server_as_healthy_with_its_call_button_ready()
     {
@@ -58,24 +53,22 @@ public sealed class DashboardTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task A_killed_server_shows_unavailable_within_2_s_with_the_unavailable_tooltip()
+    public async Task A_killed_server_shows_unavailable_with_the_unavailable_tooltip()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "killed");
         await using var page = await WatchAsync(server, "operator", "2-killed");
 
-        var killedAt = DateTimeOffset.UtcNow;
-        var seenAt = await KillAsync(server, page);
+        // Within the page's generous status deadline; how soon is the push and storm benchmarks' figure.
+        await KillAsync(server, page);
         var state = await page.CallStateAsync(server.Name);
         await page.ScreenshotAsync("unavailable");
 
-        var down = (await server.TransitionsAsync()).First(t => t.From == "healthy" && t.At >= killedAt.AddSeconds(-1));
-        AssertPrompt(seenAt, down, "outage");
         AssertUnavailable(state);
         page.AssertNoErrors();
     }
 
     [Fact]
-    public async Task A_server_that_comes_back_shows_healthy_again_within_2_s()
+    public async Task A_server_that_comes_back_shows_healthy_again()
     {
         await using var server = await RegisteredServer.StartAsync(fixture.Host, "returns");
         await using var page = await WatchAsync(server, "operator", "3-returns");
@@ -83,11 +76,9 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await page.ScreenshotAsync("down");
 
         await server.Server.RestartAsync();
-        var seenAt = await page.WaitForHealthyAsync(server.Name);
+        await page.WaitForHealthyAsync(server.Name);
         await page.ScreenshotAsync("healthy-again");
 
-        var up = (await server.TransitionsAsync()).Last(t => t.To == "healthy");
-        AssertPrompt(seenAt, up, "recovery");
         Assert.Equal(new CallState("healthy", false, "Ready"), await page.CallStateAsync(server.Name));
         page.AssertNoErrors();
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Persistence;
@@ -28,7 +29,7 @@ public static class AdminApi
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, ILoggerFactory loggers)
+    private static async Task<Results<Created<ServerDetailView>, BodyProblem, BadRequestProblem, ConflictProblem>> RegisterAsync(HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, ILoggerFactory loggers)
     {
         var (body, problem) = await JsonBody.ReadAsync<ServerRegistration>(context);
         if (problem is not null)
@@ -46,24 +47,24 @@ public static class AdminApi
         catalog.Upsert(config.ToInfo());
         await ReloadAsync(grains, config.Name, loggers);
         var status = await grains.GetGrain<IMcpServerGrain>(config.Name).GetSnapshotAsync();
-        return Results.Created($"/api/v1/mcp/servers/{config.Name}", ServerDetailView.From(config, status.Status, status.Tools, DateTimeOffset.UtcNow));
+        return TypedResults.Created($"/api/v1/mcp/servers/{config.Name}", ServerDetailView.From(config, status.Status, status.Tools, DateTimeOffset.UtcNow));
     }
 
-    private static async Task<IResult> GetAsync(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ServerDetailView>, UnknownServerProblem>> GetAsync(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await FindAsync(name, configs, cancellationToken) is not { Config: { } config })
         {
-            return Missing(name);
+            return UnknownServerProblem.Named(name);
         }
         var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
-        return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
+        return TypedResults.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> ReplaceAsync(string name, HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<Results<Ok<ServerDetailView>, UnknownServerProblem, BodyProblem, BadRequestProblem>> ReplaceAsync(string name, HttpContext context, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, IOptions<StdioOptions> stdio, TimeProvider time, ILoggerFactory loggers)
     {
         if (!ServerRegistrationValidator.IsValidName(name))
         {
-            return InvalidName(name);
+            return UnknownServerProblem.InvalidName(name);
         }
         var (body, problem) = await JsonBody.ReadAsync<ServerRegistration>(context);
         if (problem is not null)
@@ -76,34 +77,34 @@ public static class AdminApi
         }
         if (!await store.UpdateAsync(config, context.RequestAborted))
         {
-            return Missing(name);
+            return UnknownServerProblem.Named(name);
         }
         catalog.Upsert(config.ToInfo());
         await ReloadAsync(grains, name, loggers);
         var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
-        return Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
+        return TypedResults.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, UnknownServerProblem>> DeleteAsync(string name, IServerAdminStore store, ServerCatalog catalog, IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!ServerRegistrationValidator.IsValidName(name))
         {
-            return InvalidName(name);
+            return UnknownServerProblem.InvalidName(name);
         }
         if (!await store.DeleteAsync(name, cancellationToken))
         {
-            return Missing(name);
+            return UnknownServerProblem.Named(name);
         }
         catalog.Remove(name);
         await ReloadAsync(grains, name, loggers);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> DisableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<Results<Ok<ServerDetailView>, UnknownServerProblem>> DisableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
     {
         if (await FindAsync(name, configs, context.RequestAborted) is not { Config: not null })
         {
-            return Missing(name);
+            return UnknownServerProblem.Named(name);
         }
         // The grain records who disabled it; the row then keeps it retired across restarts.
         await grains.GetGrain<IMcpServerGrain>(name).DisableAsync($"disabled by {AuthSetup.UserOf(context.User) ?? "admin"}");
@@ -112,11 +113,11 @@ public static class AdminApi
         return await StatusOf(name, configs, grains, time, context.RequestAborted);
     }
 
-    private static async Task<IResult> EnableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<Results<Ok<ServerDetailView>, UnknownServerProblem>> EnableAsync(string name, HttpContext context, IServerAdminStore store, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, ILoggerFactory loggers)
     {
         if (await FindAsync(name, configs, context.RequestAborted) is not { Config: not null })
         {
-            return Missing(name);
+            return UnknownServerProblem.Named(name);
         }
         await store.SetEnabledAsync(name, true, context.RequestAborted);
         await ReloadAsync(grains, name, loggers);
@@ -125,21 +126,25 @@ public static class AdminApi
         return await StatusOf(name, configs, grains, time, context.RequestAborted);
     }
 
-    private static async Task<IResult> ResetAsync(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ServerDetailView>, UnknownServerProblem>> ResetAsync(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await FindAsync(name, configs, cancellationToken) is not { Config: not null })
         {
-            return Missing(name);
+            return UnknownServerProblem.Named(name);
         }
         await grains.GetGrain<IMcpServerGrain>(name).ResetCircuitAsync(cancellationToken);
         return await StatusOf(name, configs, grains, time, cancellationToken);
     }
 
-    private static async Task<IResult> StatusOf(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ServerDetailView>, UnknownServerProblem>> StatusOf(string name, IServerConfigSource configs, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
         var config = await configs.LoadAsync(name, cancellationToken);
         var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
-        return config is null ? Missing(name) : Results.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
+        if (config is null)
+        {
+            return UnknownServerProblem.Named(name);
+        }
+        return TypedResults.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
 
     /// <summary>The server's row, or why there is none (an invalid name is reported as such).</summary>
@@ -162,11 +167,4 @@ public static class AdminApi
             loggers.CreateLogger(typeof(AdminApi)).LogWarning(ex, "Server {Server} saved; applying it now failed, the registry's next scan applies it", name);
         }
     }
-
-    /// <summary>The answer for a server that is not registered: 404, or 400 for a name no server could have.</summary>
-    internal static IResult Missing(string name) =>
-        ServerRegistrationValidator.IsValidName(name) ? Problems.NotFound($"There is no MCP server '{name}'.") : InvalidName(name);
-
-    private static IResult InvalidName(string name) =>
-        Problems.BadRequest($"'{(name.Length > 80 ? name[..80] + "..." : name)}' is not a valid server name: it must match {ServerRegistrationValidator.NamePattern}.");
 }

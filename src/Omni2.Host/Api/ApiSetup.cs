@@ -2,6 +2,7 @@ using System.Text.Json;
 using Omni2.Host.Auth;
 using Omni2.Host.Catalog;
 using Omni2.Host.Http;
+using Omni2.Host.RateLimits;
 using Omni2.Host.Registration;
 
 namespace Omni2.Host.Api;
@@ -38,14 +39,16 @@ public static class ApiSetup
     public static WebApplication MapOmni2Api(this WebApplication app)
     {
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
-        app.MapToolsApi();
-        app.MapReadsApi();
-        app.MapAdminApi();
-        app.MapToolPinsApi();
-        app.MapAuditApi();
-        app.MapHealthLogApi();
-        app.MapFleetHistoryApi();
-        app.MapAuthApi();
+        // What middleware answers before a handler runs is listed with what the handlers answer.
+        var api = app.MapGroup("").ProducesAuthorizationProblems().ProducesRateLimitProblems();
+        api.MapToolsApi();
+        api.MapReadsApi();
+        api.MapAdminApi();
+        api.MapToolPinsApi();
+        api.MapAuditApi();
+        api.MapHealthLogApi();
+        api.MapFleetHistoryApi();
+        api.MapAuthApi();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Omni2.Grains.Audit;
 using Omni2.Host.Auth;
 using Omni2.Host.Http;
@@ -17,7 +18,7 @@ public static class AuditApi
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(
+    private static async Task<Results<Ok<AuditedCallListView>, BadRequestProblem>> ReadAsync(
         string? server, string? user, string? tool, string? outcome, int? limit, string? before, IToolCallLog log, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -54,7 +55,7 @@ public static class AuditApi
         }
         var calls = await log.ReadAsync(
             new ToolCallQuery(Given(server), Given(user), Given(tool), Given(outcome), limit ?? Paging.DefaultLimit, until), cancellationToken);
-        return Results.Ok(new AuditedCallListView([.. calls.Select(AuditedCallView.From)]));
+        return TypedResults.Ok(new AuditedCallListView([.. calls.Select(AuditedCallView.From)]));
     }
 
     /// <summary>An empty query value (<c>?server=</c>) filters nothing.</summary>

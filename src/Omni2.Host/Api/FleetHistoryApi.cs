@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
@@ -31,7 +32,7 @@ public static class FleetHistoryApi
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(
+    private static async Task<Results<Ok<FleetHistoryView>, BadRequestProblem>> ReadAsync(
         int? minutes, [FromQuery(Name = "bucket_seconds")] int? bucketSeconds, HttpContext context, ServerCatalog catalog,
         IHealthLogReader log, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -58,7 +59,7 @@ public static class FleetHistoryApi
             ? []
             : await log.ReadMovesAsync([.. visible.Select(e => e.Server.Name)], Start(first, bucket), bucket, cancellationToken);
         var counts = FleetHistory.Walk(visible.CountBy(e => e.Status.Status).ToDictionary(), moves, first, last);
-        return Results.Ok(new FleetHistoryView((int)bucket.TotalSeconds,
+        return TypedResults.Ok(new FleetHistoryView((int)bucket.TotalSeconds,
             [.. counts.Select((c, i) => new FleetBucketView(Start(first + i, bucket), FleetHistory.Named(c)))]));
     }
 

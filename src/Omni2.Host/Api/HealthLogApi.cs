@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
@@ -21,7 +22,7 @@ public static class HealthLogApi
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(
+    private static async Task<Results<Ok<HealthLogPageView>, BadRequestProblem, NotFoundProblem>> ReadAsync(
         string name, int? limit, long? before, string? since, HttpContext context, ServerCatalog catalog, IHealthLogReader log,
         IOptions<HealthLogOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -58,7 +59,7 @@ public static class HealthLogApi
         }
         var page = limit ?? Paging.DefaultLimit;
         var records = await log.ReadAsync(name, page, before, from, cancellationToken);
-        return Results.Ok(new HealthLogPageView(
+        return TypedResults.Ok(new HealthLogPageView(
             [.. records.Select(HealthLogView.From)],
             records.Count == page ? records[^1].Id : null));
     }

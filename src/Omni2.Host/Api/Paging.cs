@@ -16,7 +16,7 @@ public static class Paging
     public const int MaxLimit = 500;
 
     /// <summary>A 400 problem for a <c>limit</c> out of range, or null when it is fine (or not given).</summary>
-    public static IResult? LimitProblem(int? limit) =>
+    public static BadRequestProblem? LimitProblem(int? limit) =>
         limit is < 1 or > MaxLimit ? Problems.BadRequest($"limit must be between 1 and {MaxLimit}.") : null;
 
     /// <summary>A query's time (<see cref="TimeRule"/>), or false when it is not one.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Omni2.Contracts;
 using Omni2.Grains.Persistence;
 using Omni2.Host.Auth;
@@ -22,10 +23,12 @@ public static class ReadsApi
 
         reads.MapGet("/prompts", (HttpContext context, ServerCatalog catalog, string? server) =>
                 ToolsApi.Listing(context, catalog, server, "prompts", (healthy, _) => new PromptListView([.. healthy.SelectMany(e => Listed(e, e.Listings.Prompts))])))
+            .Produces<PromptListView>()
             .WithName("ListPrompts").WithSummary("Prompts of the healthy servers the caller may see, by their servers' own names; ?server= narrows to one.");
         reads.MapGet("/resources", (HttpContext context, ServerCatalog catalog, string? server) =>
                 ToolsApi.Listing(context, catalog, server, "resources", (healthy, _) => new ResourceListView(
                     [.. healthy.SelectMany(e => Listed(e, e.Listings.Resources))], [.. healthy.SelectMany(e => Listed(e, e.Listings.ResourceTemplates))])))
+            .Produces<ResourceListView>()
             .WithName("ListResources").WithSummary("Resources and resource templates of the healthy servers the caller may see, by their servers' own URIs; ?server= narrows to one.");
         reads.MapPost("/resources/read", ReadResourceAsync)
             .WithName("ReadResource").WithSummary("Reads a resource (by the server's own URI) through the grain that owns its server.");
@@ -34,7 +37,7 @@ public static class ReadsApi
         return app;
     }
 
-    private static async Task<IResult> ReadResourceAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
+    private static async Task<Results<Ok<ResourceReadView>, BodyProblem, BadRequestProblem, NotFoundProblem, UpstreamProblem>> ReadResourceAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
     {
         var (body, problem) = await JsonBody.ReadAsync<ResourceReadBody>(context);
         if (problem is not null)
@@ -48,7 +51,7 @@ public static class ReadsApi
             new ResourceReadView(json.GetProperty("contents").Clone(), ms));
     }
 
-    private static async Task<IResult> GetPromptAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
+    private static async Task<Results<Ok<PromptMessagesView>, BodyProblem, BadRequestProblem, NotFoundProblem, UpstreamProblem>> GetPromptAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
     {
         var (body, problem) = await JsonBody.ReadAsync<PromptGetBody>(context);
         if (problem is not null)
@@ -69,7 +72,7 @@ public static class ReadsApi
     /// A 400 naming the invalid fields, a 404 for a server the caller may not see (as for an unknown one),
     /// or the read through the server's grain, answered as a tool call is: <paramref name="view"/> of its result and duration.
     /// </summary>
-    private static async Task<IResult> ThroughOwnerAsync<TView>(
+    private static async Task<Results<Ok<TView>, BodyProblem, BadRequestProblem, NotFoundProblem, UpstreamProblem>> ThroughOwnerAsync<TView>(
         HttpContext context, ServerCatalog catalog, IGrainFactory grains, string? server, Dictionary<string, string[]> errors,
         Func<McpReadRequest> request, Func<JsonElement, double, TView> view)
     {
@@ -82,11 +85,12 @@ public static class ReadsApi
             return Problems.NotFound($"There is no MCP server '{server}'.");
         }
         var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name).ReadAsync(request(), context.RequestAborted);
-        return ToolsApi.UpstreamAnswer(context, result, () =>
+        if (UpstreamProblem.Of(context, result) is { } failed)
         {
-            using var json = JsonDocument.Parse(result.ContentJson!);
-            return Results.Ok(view(json.RootElement, Math.Round(result.DurationMs, 3)));
-        });
+            return failed;
+        }
+        using var json = JsonDocument.Parse(result.ContentJson!);
+        return TypedResults.Ok(view(json.RootElement, Math.Round(result.DurationMs, 3)));
     }
 
     private static IEnumerable<ListedView> Listed(CatalogEntry entry, IEnumerable<McpListedItem> items) =>

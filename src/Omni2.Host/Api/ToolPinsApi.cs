@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Mcp;
@@ -25,16 +26,16 @@ public static class ToolPinsApi
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string name, IServerConfigSource configs, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ToolPinsView>, UnknownServerProblem>> GetAsync(string name, IServerConfigSource configs, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (await MissingAsync(name, configs, cancellationToken) is { } missing)
         {
             return missing;
         }
-        return Results.Ok(ToolPinsView.From(name, await grains.GetGrain<IMcpServerGrain>(name).GetToolPinsAsync()));
+        return TypedResults.Ok(ToolPinsView.From(name, await grains.GetGrain<IMcpServerGrain>(name).GetToolPinsAsync()));
     }
 
-    private static async Task<IResult> ApproveAsync(
+    private static async Task<Results<Ok<ToolPinsView>, UnknownServerProblem, BodyProblem, BadRequestProblem, ConflictProblem>> ApproveAsync(
         string name, HttpContext context, IServerConfigSource configs, IGrainFactory grains, IOptions<UpstreamOptions> upstream)
     {
         if (await MissingAsync(name, configs, context.RequestAborted) is { } missing)
@@ -57,7 +58,7 @@ public static class ToolPinsApi
             return Problems.Conflict(
                 $"Not pending approval on MCP server '{name}': {string.Join(", ", approval.NotPending.Select(t => $"'{Cut(t)}'"))}; nothing was approved.");
         }
-        return Results.Ok(ToolPinsView.From(name, approval.Pins));
+        return TypedResults.Ok(ToolPinsView.From(name, approval.Pins));
     }
 
     private static Dictionary<string, string[]> Validate(ToolApprovalBody body, int maxTools)
@@ -82,8 +83,8 @@ public static class ToolPinsApi
         return errors;
     }
 
-    private static async Task<IResult?> MissingAsync(string name, IServerConfigSource configs, CancellationToken cancellationToken) =>
-        ServerRegistrationValidator.IsValidName(name) && await configs.LoadAsync(name, cancellationToken) is not null ? null : AdminApi.Missing(name);
+    private static async Task<UnknownServerProblem?> MissingAsync(string name, IServerConfigSource configs, CancellationToken cancellationToken) =>
+        ServerRegistrationValidator.IsValidName(name) && await configs.LoadAsync(name, cancellationToken) is not null ? null : UnknownServerProblem.Named(name);
 
     private static string Cut(string text) => text.Length > 80 ? text[..80] + "..." : text;
 }

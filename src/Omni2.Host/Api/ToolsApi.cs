@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
@@ -29,16 +30,19 @@ public static class ToolsApi
         tools.MapGet("/tools/servers", (HttpContext context, ServerCatalog catalog, TimeProvider time) =>
                 ServerList(context, catalog, time))
             .RequireAuthorization(Policies.Read)
+            .Produces(StatusCodes.Status304NotModified)
             .WithName("ListServers").WithSummary("Every server the caller may see, with its status.");
 
         tools.MapGet("/status", (HttpContext context, ServerCatalog catalog, TimeProvider time) =>
                 ServerList(context, catalog, time))
             .RequireAuthorization(Policies.Read)
+            .Produces(StatusCodes.Status304NotModified)
             .WithName("GetStatus").WithSummary("The polling fallback: the full status snapshot, with an ETag (If-None-Match gives 304).");
 
         tools.MapGet("/tools/capabilities", (HttpContext context, ServerCatalog catalog, string? server) =>
                 Capabilities(context, catalog, server))
             .RequireAuthorization(Policies.Read)
+            .Produces<ToolListView>()
             .WithName("ListCapabilities").WithSummary("Tools of the healthy servers the caller may use; ?server= narrows to one.");
 
         app.MapPost(CallPath, CallAsync).WithTags("Tools")
@@ -48,7 +52,7 @@ public static class ToolsApi
     }
 
     /// <summary>The caller's servers; the ETag covers their versions, so it changes exactly when a status does.</summary>
-    private static IResult ServerList(HttpContext context, ServerCatalog catalog, TimeProvider time)
+    private static Results<Ok<ServerListView>, StatusCodeHttpResult> ServerList(HttpContext context, ServerCatalog catalog, TimeProvider time)
     {
         var roles = Roles.Of(context.User);
         var snapshot = catalog.Current;
@@ -57,21 +61,22 @@ public static class ToolsApi
         context.Response.Headers.CacheControl = "no-cache";
         if (context.Request.Headers.IfNoneMatch.Contains(etag))
         {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
         var now = time.GetUtcNow();
-        return Results.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, roles))]));
+        return TypedResults.Ok(new ServerListView([.. snapshot.VisibleTo(roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, roles))]));
     }
 
-    private static IResult Capabilities(HttpContext context, ServerCatalog catalog, string? server) =>
+    private static Results<FileContentHttpResult, NotFoundProblem> Capabilities(HttpContext context, ServerCatalog catalog, string? server) =>
         Listing(context, catalog, server, "capabilities", (healthy, roles) =>
             new ToolListView([.. healthy.SelectMany(e => e.VisibleTools(roles).Select(t => ToolView.From(e.Server.Name, t)))]));
 
     /// <summary>
     /// A listing of the healthy servers the caller may see (<c>?server=</c> narrows to one, 404 for one it
-    /// may not see), rendered once per snapshot, role set and filter: a read is a lookup and a copy.
+    /// may not see), rendered once per snapshot, role set and filter: a read is a lookup and a copy. Its endpoint
+    /// names <typeparamref name="T"/> in its metadata (<c>Produces</c>), since the bytes do not.
     /// </summary>
-    internal static IResult Listing<T>(
+    internal static Results<FileContentHttpResult, NotFoundProblem> Listing<T>(
         HttpContext context, ServerCatalog catalog, string? server, string what, Func<IEnumerable<CatalogEntry>, IReadOnlyCollection<string>, T> view)
     {
         var roles = Roles.Of(context.User);
@@ -83,10 +88,10 @@ public static class ToolsApi
         var json = snapshot.Rendered($"{what}|{string.Join(',', roles)}|{server}", s => JsonSerializer.SerializeToUtf8Bytes(
             view(s.UsableBy(roles).Where(e => server is null || e.Server.Name == server), roles),
             context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
-        return Results.Bytes(json, "application/json");
+        return TypedResults.Bytes(json, "application/json");
     }
 
-    private static async Task<IResult> CallAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
+    private static async Task<Results<Ok<ToolCallView>, BodyProblem, BadRequestProblem, NotFoundProblem, UpstreamProblem>> CallAsync(HttpContext context, ServerCatalog catalog, IGrainFactory grains)
     {
         var (body, problem) = await JsonBody.ReadAsync<ToolCallBody>(context);
         var audit = ToolCallAudit.Of(context);
@@ -119,11 +124,15 @@ public static class ToolsApi
         var result = await grains.GetGrain<IMcpServerGrain>(entry.Server.Name).CallToolAsync(
             new ToolCallRequest(body.Tool!, body.Arguments?.GetRawText(), Hidden: !Roles.MayUse(roles, entry.Server, body.Tool!)), context.RequestAborted);
         audit?.Ended(ToolCallAuditOutcomes.Of(result));
-        return UpstreamAnswer(context, result, () => Results.Ok(new ToolCallView(
+        if (UpstreamProblem.Of(context, result) is { } failed)
+        {
+            return failed;
+        }
+        return TypedResults.Ok(new ToolCallView(
             Parse(result.ContentJson ?? "[]"),
             result.StructuredContentJson is { } structured ? Parse(structured) : null,
             result.IsError,
-            Math.Round(result.DurationMs, 3))));
+            Math.Round(result.DurationMs, 3)));
     }
 
     /// <summary>A request's <c>arguments</c>, when given, are a JSON object (or null).</summary>
@@ -133,26 +142,6 @@ public static class ToolsApi
         {
             errors["arguments"] = [$"must be a JSON object, not {given.ValueKind.ToString().ToLowerInvariant()}"];
         }
-    }
-
-    /// <summary>What a call or read through a server's grain answers: <paramref name="completed"/>, or its outcome's problem.</summary>
-    internal static IResult UpstreamAnswer(HttpContext context, ToolCallResult result, Func<IResult> completed) => result.Outcome switch
-    {
-        ToolCallOutcome.Completed => completed(),
-        ToolCallOutcome.UnknownTool => Problems.NotFound(result.Detail!),
-        ToolCallOutcome.InvalidArguments => Problems.BadRequest(result.Detail!),
-        ToolCallOutcome.AwaitingApproval => Problems.Conflict(result.Detail!),
-        ToolCallOutcome.Unavailable => Unavailable(context, result),
-        ToolCallOutcome.Timeout => Problems.Status(StatusCodes.Status504GatewayTimeout, "Upstream timeout", result.Detail!),
-        ToolCallOutcome.Cancelled => Problems.Status(StatusCodes.Status499ClientClosedRequest, "Cancelled", result.Detail!),
-        _ => Problems.Status(StatusCodes.Status502BadGateway, "Upstream failure", result.Detail!),
-    };
-
-    private static IResult Unavailable(HttpContext context, ToolCallResult result)
-    {
-        var retryAfter = result.RetryAfter is { } eta ? Math.Max(1, (int)Math.Ceiling(eta.TotalSeconds)) : 30;
-        context.Response.Headers.RetryAfter = retryAfter.ToString();
-        return Problems.Status(StatusCodes.Status503ServiceUnavailable, "MCP server unavailable", $"{result.Detail}; retry in {retryAfter} s");
     }
 
     internal static JsonElement Parse(string json)

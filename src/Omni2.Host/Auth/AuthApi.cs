@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Omni2.Host.Http;
 using Omni2.Host.Registration;
 
@@ -20,7 +21,7 @@ public static class AuthApi
                 var roles = Roles.Of(context.User);
                 context.Response.Headers[UserHeader] = AuthSetup.UserOf(context.User) ?? "";
                 context.Response.Headers[RoleHeader] = Roles.All.Last(roles.Contains);
-                return Results.Ok();
+                return TypedResults.Ok();
             })
             .RequireAuthorization(Policies.Read)
             .WithTags("Auth").WithName("VerifyToken").WithSummary("ForwardAuth: checks the bearer token.");
@@ -30,7 +31,7 @@ public static class AuthApi
         return app;
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, TokenRevocations revocations)
+    private static async Task<Results<Created<RevocationView>, BodyProblem, BadRequestProblem>> RevokeAsync(HttpContext context, TokenRevocations revocations)
     {
         var (body, problem) = await JsonBody.ReadAsync<RevocationBody>(context);
         if (problem is not null)
@@ -54,7 +55,7 @@ public static class AuthApi
             return Problems.BadRequest(ServerRegistrationValidator.Summary(errors), errors);
         }
         var revoked = await revocations.RevokeAsync(body.Jti, body.User, AuthSetup.UserOf(context.User) ?? "admin", context.RequestAborted);
-        return Results.Created((string?)null, new RevocationView(revoked.Jti, revoked.User, revoked.RevokedAt));
+        return TypedResults.Created((string?)null, new RevocationView(revoked.Jti, revoked.User, revoked.RevokedAt));
     }
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Omni2.Host.Http;
 using Omni2.Host.Silo;
 
@@ -27,7 +28,7 @@ public static class DevTokenApi
         return app;
     }
 
-    private static async Task<IResult> IssueAsync(HttpContext context, TokenIssuer issuer)
+    private static async Task<Results<Ok<DevTokenView>, NotFoundProblem, ForbiddenProblem, BodyProblem, BadRequestProblem>> IssueAsync(HttpContext context, TokenIssuer issuer)
     {
         if (!DevSignInGuard.IsFromThisMachine(context))
         {
@@ -48,7 +49,7 @@ public static class DevTokenApi
             return Problems.BadRequest($"role must be one of {string.Join(", ", Roles.All)}.");
         }
         var expires = DateTimeOffset.UtcNow + Lifetime;
-        return Results.Ok(new DevTokenView(issuer.Issue($"dev-{role}", role, Lifetime), role, expires));
+        return TypedResults.Ok(new DevTokenView(issuer.Issue($"dev-{role}", role, Lifetime), role, expires));
     }
 }
 

@@ -23,7 +23,7 @@ public static class ProtectedResourceMetadata
         {
             return app;
         }
-        app.MapGet(WellKnownPrefix + resourcePath, (HttpContext context) => Results.Json(new Document(
+        app.MapGet(WellKnownPrefix + resourcePath, (HttpContext context) => TypedResults.Ok(new Document(
                 Resource: $"{Origin(context.Request)}{resourcePath}",
                 AuthorizationServers: [options.Authority],
                 BearerMethodsSupported: ["header"],

@@ -15,13 +15,13 @@ public static class JsonBody
 
     private static JsonSerializerOptions? _strict;
 
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext context) where T : class
+    public static async Task<(T? Value, BodyProblem? Problem)> ReadAsync<T>(HttpContext context) where T : class
     {
         var request = context.Request;
         if (!request.HasJsonContentType())
         {
-            return (null, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"The body must be JSON (Content-Type: application/json), not '{request.ContentType ?? "none"}'."));
+            return (null, new BodyProblem(Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"The body must be JSON (Content-Type: application/json), not '{request.ContentType ?? "none"}'.")));
         }
         if (request.ContentLength > MaxBytes)
         {
@@ -30,11 +30,11 @@ public static class JsonBody
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Strict(context), context.RequestAborted);
-            return value is null ? (null, Problems.BadRequest("The body must be a JSON object, not null.")) : (value, null);
+            return value is null ? (null, Invalid("The body must be a JSON object, not null.")) : (value, null);
         }
         catch (JsonException ex)
         {
-            return (null, Problems.BadRequest($"The body is not valid for this request: {Describe(ex)}"));
+            return (null, Invalid($"The body is not valid for this request: {Describe(ex)}"));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -42,8 +42,11 @@ public static class JsonBody
         }
     }
 
-    private static IResult TooLarge() =>
-        Problems.Status(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is larger than {MaxBytes / 1024} KiB.");
+    private static BodyProblem Invalid(string detail) =>
+        new(Problems.BadRequest(detail).Problem);
+
+    private static BodyProblem TooLarge() =>
+        new(Problems.Status(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is larger than {MaxBytes / 1024} KiB."));
 
     private static JsonSerializerOptions Strict(HttpContext context) =>
         _strict ??= new JsonSerializerOptions(context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)

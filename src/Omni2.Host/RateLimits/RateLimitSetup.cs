@@ -95,13 +95,34 @@ public static class RateLimitSetup
                 || (context.WebSockets.IsWebSocketRequest && !request.Query.ContainsKey("id"));
             return opens ? (RateLimitKind.HubConnections, null) : null;
         }
-        if (request.Path.StartsWithSegments("/api/v1/auth") || !request.Path.StartsWithSegments("/api"))
+        if (!IsCountedApiPath(request.Path))
         {
-            return null; // sign-in and ForwardAuth's verify (which comes with every proxied request); probes, metrics, the dashboard
+            return null;
         }
         return HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(ToolsApi.CallPath)
             ? (RateLimitKind.ToolCalls, null)
             : (RateLimitKind.Reads, null);
+    }
+
+    /// <summary>
+    /// Whether a request to <paramref name="path"/> outside <c>/mcp</c> and the hub counts against a limit: the API's,
+    /// but not sign-in and ForwardAuth's verify (which comes with every proxied request); not probes, metrics, the dashboard.
+    /// </summary>
+    internal static bool IsCountedApiPath(PathString path) => path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/v1/auth");
+
+    /// <summary>Lists 429 among the responses of the group's endpoints that the limits count, while they are enabled.</summary>
+    public static TBuilder ProducesRateLimitProblems<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Finally(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } pattern }
+                && IsCountedApiPath(new PathString(pattern.StartsWith('/') ? pattern : "/" + pattern))
+                && endpoint.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled)
+            {
+                ProblemResult.Document(endpoint, [StatusCodes.Status429TooManyRequests]);
+            }
+        });
+        return builder;
     }
 
     /// <summary>A JSON-RPC message posted to /mcp is a tool call when its method is <c>tools/call</c>.</summary>

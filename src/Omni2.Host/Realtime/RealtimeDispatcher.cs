@@ -10,9 +10,9 @@ using Omni2.Host.Catalog;
 namespace Omni2.Host.Realtime;
 
 /// <summary>
-/// The hub's broadcaster, per silo: takes every status-feed event and check, keeps what each connected
-/// user may see, sends it within that user's rate limit (coalescing when needed), and ends
-/// sessions at their limit. All state is owned by one loop, so none of it needs a lock. Its queue is
+/// The hub's broadcaster, per silo: takes every status-feed event and check, has <see cref="AudienceRouter"/>
+/// put what each connected user may see in that user's outbox, sends it within the user's rate limit
+/// (coalescing when needed), and ends sessions at their limit. All state is owned by one loop, so none of it needs a lock. Its queue is
 /// bounded (<see cref="RealtimeOptions.QueueCapacity"/>); an item that throws is logged, counted and skipped.
 /// </summary>
 public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEventListener
@@ -32,9 +32,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
     private int _revoked;
     private readonly Dictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Audience> _audiences = new(StringComparer.Ordinal);
-    // The status version last routed per server: feed deliveries may overtake each other, and an
-    // older status routed after a newer one would replace it in a coalescing outbox.
-    private readonly Dictionary<string, long> _routedVersions = new(StringComparer.Ordinal);
+    private readonly AudienceRouter _router;
 
     public RealtimeDispatcher(
         IHubContext<StatusHub> hub,
@@ -52,6 +50,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         _time = time;
         _logger = logger;
         _revocations = revocations;
+        _router = new AudienceRouter(catalog, time);
         _work = loops.BoundedQueue<Work>(Loop, options.Value.QueueCapacity, BoundedChannelFullMode.DropWrite, OnDropped);
         revocations.Changed += () =>
         {
@@ -152,99 +151,11 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
                 }
                 break;
             case EventArrived arrived:
-                Route(arrived.Message);
+                _router.Route(arrived.Message, _audiences.Values);
                 break;
             case ChecksArrived arrived:
-                RouteChecks(arrived.Checks);
+                _router.RouteChecks(arrived.Checks, _audiences.Values);
                 break;
-        }
-    }
-
-    /// <summary>
-    /// Each audience gets a server's event if it may see the server (the event says who may), unless a
-    /// newer status of the server was routed already. One that
-    /// knew the server and may no longer see it, or whose server was deleted, gets a <c>server_removed</c>
-    /// instead, and nothing it was still to receive about that server.
-    /// </summary>
-    private void Route(McpStatusEvent message)
-    {
-        if (message.Type == StatusMessageTypes.CriticalAlert)
-        {
-            RouteAlert(message);
-            return;
-        }
-        if (message.Type == StatusMessageTypes.ListingsChanged)
-        {
-            return; // prompts and resources are /mcp's and REST's; the hub shows none
-        }
-        if (message.Type == StatusMessageTypes.ToolDefinitionChanged)
-        {
-            _audiences.Values.Where(a => Roles.MayApproveTools(a.Roles)).ToList().ForEach(a => a.Outbox.Add(RealtimeMessage.ToolDefinitionChanged(message)));
-            return;
-        }
-        var now = _time.GetUtcNow();
-        var name = message.McpName;
-        if (message.Type == StatusMessageTypes.ServerRemoved)
-        {
-            _routedVersions.Remove(name);
-        }
-        else if (message.Status is { } status)
-        {
-            if (_routedVersions.TryGetValue(name, out var routed) && status.Version < routed)
-            {
-                return; // overtaken: a newer status of this server went out already
-            }
-            _routedVersions[name] = status.Version;
-        }
-        var known = _catalog.Current.Servers.GetValueOrDefault(name);
-        var server = message.Type == StatusMessageTypes.ServerRemoved ? null : message.Server ?? known?.Server;
-        var tools = message.Tools ?? known?.Tools ?? [];
-        foreach (var audience in _audiences.Values)
-        {
-            if (server is not null && Roles.MayUse(audience.Roles, server.AllowedRoles))
-            {
-                audience.Known.Add(name);
-                audience.Outbox.Add(RealtimeMessage.From(message, server, tools, audience.Roles, now));
-            }
-            else if (audience.Known.Remove(name))
-            {
-                audience.Outbox.Forget(name);
-                audience.Outbox.Add(message.Type == StatusMessageTypes.ServerRemoved
-                    ? RealtimeMessage.From(message, null, [], audience.Roles, now)
-                    : RealtimeMessage.NoLongerVisible(name, now));
-            }
-        }
-    }
-
-    /// <summary>Each audience gets the alert worded from the failing servers it may see, if any: never a hidden name or count.</summary>
-    private void RouteAlert(McpStatusEvent message)
-    {
-        var snapshot = _catalog.Current;
-        foreach (var audience in _audiences.Values)
-        {
-            var visible = (message.AffectedServers ?? []).Where(name => snapshot.Find(name, audience.Roles) is not null).ToList();
-            if (visible.Count > 0)
-            {
-                audience.Outbox.Add(RealtimeMessage.CriticalAlert(message.Timestamp, visible, message.AlertWindow));
-            }
-        }
-    }
-
-    /// <summary>Each audience gets the checks of the servers it may see, if any.</summary>
-    private void RouteChecks(ImmutableArray<ServerCheck> checks)
-    {
-        var now = _time.GetUtcNow();
-        var servers = _catalog.Current.Servers;
-        foreach (var audience in _audiences.Values)
-        {
-            var visible = checks
-                .Where(c => servers.TryGetValue(c.Name, out var e) && Roles.MayUse(audience.Roles, e.Server.AllowedRoles))
-                .Select(c => new CheckView(c.Name, c.At))
-                .ToList();
-            if (visible.Count > 0)
-            {
-                audience.Outbox.Add(new RealtimeMessage(RealtimeMessage.HealthChecksType, now, Checks: visible));
-            }
         }
     }
 
@@ -337,13 +248,4 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
     private sealed record Wake : Work;
 
     private sealed record Connection(HubCallerContext Context, string Audience, DateTimeOffset ConnectedAt);
-
-    /// <summary>One user with one role set on this silo: the unit of the rate limit.</summary>
-    private sealed record Audience(IReadOnlyCollection<string> Roles, UserOutbox Outbox)
-    {
-        public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>The servers its clients were told of (snapshots and events): who must hear when one goes.</summary>
-        public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
-    }
 }

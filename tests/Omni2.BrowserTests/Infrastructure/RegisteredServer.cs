@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Omni2.Testing;
 using Omni2.Testing.McpServer;
 using static Omni2.Testing.ApiRequests;
@@ -35,16 +33,6 @@ public sealed class RegisteredServer : IAsyncDisposable
         return new RegisteredServer(host, name, server);
     }
 
-    /// <summary>The server's transitions from its health log, oldest first.</summary>
-    public async Task<List<Transition>> TransitionsAsync()
-    {
-        using var admin = _host.ClientAs("admin");
-        var page = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/mcp/servers/{Name}/health-log?limit=100");
-        return [.. page.GetProperty("events").EnumerateArray()
-            .Select(e => new Transition(e.GetProperty("old_status").GetString()!, e.GetProperty("new_status").GetString()!, e.GetProperty("created_at").GetDateTimeOffset()))
-            .Reverse()];
-    }
-
     public async ValueTask DisposeAsync()
     {
         using var admin = _host.ClientAs("admin");
@@ -52,5 +40,3 @@ public sealed class RegisteredServer : IAsyncDisposable
         await Server.DisposeAsync();
     }
 }
-
-public sealed record Transition(string From, string To, DateTimeOffset At);

@@ -23,7 +23,6 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
     private const int DefaultRequests = 20_000;
     private const int DefaultClients = 12;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
 
     private sealed record Outcome(FuzzRequest Request, int Status, string Detail);
 
@@ -75,7 +74,6 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
             Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/health/ready")).StatusCode);
         }
         Assert.Equal(before, await RegistryAsync());
-        Assert.True(clock.Elapsed < Budget, $"the fuzz took {clock.Elapsed.TotalSeconds:F1} s, more than {Budget.TotalSeconds} s");
     }
 
     private static string Label(int status) => status switch

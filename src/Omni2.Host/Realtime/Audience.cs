@@ -1,0 +1,14 @@
+namespace Omni2.Host.Realtime;
+
+/// <summary>One user with one role set on this silo: the unit of the hub's rate limit.</summary>
+internal sealed class Audience(IReadOnlyCollection<string> roles, UserOutbox outbox)
+{
+    public IReadOnlyCollection<string> Roles { get; } = roles;
+
+    public UserOutbox Outbox { get; } = outbox;
+
+    public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The servers its clients were told of (snapshots and events): who must hear when one goes.</summary>
+    public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
+}
