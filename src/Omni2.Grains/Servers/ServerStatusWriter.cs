@@ -137,9 +137,8 @@ public sealed partial class ServerStatusWriter(
     }
 
     /// <summary>
-    /// The server listed other prompts, resources or templates than before: published for every catalog.
-    /// Kept in the grain's state; not (yet) projected into <c>omni2.mcp_servers</c>, so a catalog that
-    /// resyncs keeps what the feed brought.
+    /// The server listed other prompts, resources or templates than before: published for every catalog,
+    /// then written with the status, so a silo that starts later loads them with the tools.
     /// </summary>
     public void ListingsChanged(McpServerListings listings)
     {
@@ -328,7 +327,7 @@ public sealed partial class ServerStatusWriter(
             await state.WriteStateAsync();
         }
         var entries = state.State.PendingLog.ToList();
-        await services.Projection.WriteAsync(Status(), state.State.Tools, entries);
+        await services.Projection.WriteAsync(Status(), state.State.Tools, state.State.Listings, entries);
         // Cleared in memory only: persisted with the next write. A replay after a crash is harmless,
         // the health log skips event ids it already has. Rows queued during the write stay.
         state.State.PendingLog.RemoveRange(0, entries.Count);
