@@ -22,6 +22,18 @@ public sealed class CatalogResyncToolsTests
             ListsDigest = digest,
         };
 
+    /// <summary>An event of the status feed about alpha, healthy at <paramref name="version"/>.</summary>
+    private static McpStatusEvent FeedEvent(string type, long version) => new()
+    {
+        Type = type,
+        Timestamp = DateTimeOffset.UnixEpoch,
+        McpName = "alpha",
+        OldStatus = HealthStatus.Healthy,
+        NewStatus = HealthStatus.Healthy,
+        Server = Alpha,
+        Status = new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = version },
+    };
+
     private static ServerCatalog Loaded()
     {
         var catalog = new ServerCatalog();
@@ -78,17 +90,7 @@ public sealed class CatalogResyncToolsTests
         var catalog = Loaded();
         var other = ImmutableArray.Create(new McpToolInfo { Name = "sum", InputSchemaJson = "{}" });
 
-        catalog.Apply(new McpStatusEvent
-        {
-            Type = StatusMessageTypes.ToolsChanged,
-            Timestamp = DateTimeOffset.UnixEpoch,
-            McpName = "alpha",
-            OldStatus = HealthStatus.Healthy,
-            NewStatus = HealthStatus.Healthy,
-            Server = Alpha,
-            Status = new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = 4 },
-            Tools = other,
-        });
+        catalog.Apply(FeedEvent(StatusMessageTypes.ToolsChanged, version: 4) with { Tools = other });
 
         Assert.False(catalog.ListsHeld().ContainsKey("alpha"));
         catalog.Resync([Row(4, other, Digest2)]);
@@ -127,17 +129,7 @@ public sealed class CatalogResyncToolsTests
     {
         var catalog = Loaded();
 
-        catalog.Apply(new McpStatusEvent
-        {
-            Type = StatusMessageTypes.ListingsChanged,
-            Timestamp = DateTimeOffset.UnixEpoch,
-            McpName = "alpha",
-            OldStatus = HealthStatus.Healthy,
-            NewStatus = HealthStatus.Healthy,
-            Server = Alpha,
-            Status = new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = 4 },
-            Listings = OnePrompt,
-        });
+        catalog.Apply(FeedEvent(StatusMessageTypes.ListingsChanged, version: 4) with { Listings = OnePrompt });
 
         Assert.False(catalog.ListsHeld().ContainsKey("alpha"));
         Assert.True(catalog.Current.Servers["alpha"].Listings.SameAs(OnePrompt));
