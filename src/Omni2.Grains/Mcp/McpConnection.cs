@@ -18,6 +18,7 @@ public sealed class McpConnection : IAsyncDisposable
     private readonly McpClient _client;
     private readonly Task<string> _streamBroken;
     private readonly ToolListReader _tools;
+    private readonly ListingReader _listings;
     private bool _pingUnsupported;
     private volatile bool _closing;
 
@@ -28,6 +29,7 @@ public sealed class McpConnection : IAsyncDisposable
         Generation = generation;
         Limits = limits;
         _tools = new ToolListReader(client, limits);
+        _listings = new ListingReader(client, limits);
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
@@ -111,54 +113,9 @@ public sealed class McpConnection : IAsyncDisposable
     public Task<ImmutableArray<McpToolInfo>> ListToolsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         BoundedAsync(_tools.ReadAsync, timeout, cancellationToken);
 
-    /// <summary>
-    /// The server's prompts, resources and resource templates, each only if its capabilities offer it, every
-    /// page of each (at most <see cref="UpstreamOptions.MaxToolListPages"/> pages and <see cref="UpstreamOptions.MaxTools"/> items).
-    /// </summary>
+    /// <summary>The server's prompts, resources and resource templates (see <see cref="ListingReader"/>).</summary>
     public Task<McpServerListings> ListListingsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        BoundedAsync(async token =>
-        {
-            var offered = _client.ServerCapabilities;
-            var prompts = offered.Prompts is null ? [] : await ListPagesAsync("prompt list", async cursor =>
-            {
-                var page = await _client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, token);
-                return (page.Prompts.Select(p => new McpListedItem(p.Name, ToJson(p))), page.NextCursor);
-            });
-            var resources = offered.Resources is null ? [] : await ListPagesAsync("resource list", async cursor =>
-            {
-                var page = await _client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, token);
-                return (page.Resources.Select(r => new McpListedItem(r.Uri, ToJson(r))), page.NextCursor);
-            });
-            var templates = offered.Resources is null ? [] : await ListPagesAsync("resource template list", async cursor =>
-            {
-                var page = await _client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, token);
-                return (page.ResourceTemplates.Select(t => new McpListedItem(t.UriTemplate, ToJson(t))), page.NextCursor);
-            });
-            return new McpServerListings(prompts, resources, templates);
-        }, timeout, cancellationToken);
-
-    private async Task<ImmutableArray<McpListedItem>> ListPagesAsync(string what, Func<string?, Task<(IEnumerable<McpListedItem> Items, string? NextCursor)>> page)
-    {
-        var items = ImmutableArray.CreateBuilder<McpListedItem>();
-        string? cursor = null;
-        var pages = 0;
-        do
-        {
-            if (++pages > Limits.MaxToolListPages)
-            {
-                throw UpstreamLimitExceededException.Over(what, $"{pages} pages", Limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
-            }
-            var (listed, next) = await page(cursor);
-            items.AddRange(listed);
-            if (items.Count > Limits.MaxTools)
-            {
-                throw UpstreamLimitExceededException.Over(what, $"{items.Count} items", Limits.MaxTools, nameof(UpstreamOptions.MaxTools));
-            }
-            cursor = next;
-        }
-        while (cursor is not null);
-        return items.ToImmutable();
-    }
+        BoundedAsync(_listings.ReadAsync, timeout, cancellationToken);
 
     /// <summary>Calls a tool, bounded by <paramref name="timeout"/> (see <see cref="RequestAsync{TParams, TResult}"/>).</summary>
     public Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, JsonElement> arguments, TimeSpan timeout, CancellationToken cancellationToken = default) =>

@@ -44,31 +44,26 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
             return null;
         }
         var page = JsonSerializer.Deserialize(answer.Result, ResultType) ?? throw new McpException("tools/list returned no result");
+        var counter = new ListPageCounter("tool list", "tools", limits);
         var tools = ImmutableArray.CreateBuilder<McpToolInfo>();
         var bytes = 0L;
-        var pages = 1;
-        Add(tools, page, ref bytes);
+        counter.NextPage();
+        Add(tools, page, counter, ref bytes);
         var oneAnswer = page.NextCursor is null;
         while (page.NextCursor is { } cursor)
         {
-            if (++pages > limits.MaxToolListPages)
-            {
-                throw UpstreamLimitExceededException.Over("tool list", $"{pages} pages", limits.MaxToolListPages, nameof(UpstreamOptions.MaxToolListPages));
-            }
+            counter.NextPage();
             page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
-            Add(tools, page, ref bytes);
+            Add(tools, page, counter, ref bytes);
         }
         // A list of several pages could change on a later page: only a one-page answer stands for the list.
         _lastAnswer = oneAnswer ? digest : null;
         return tools.ToImmutable();
     }
 
-    private void Add(ImmutableArray<McpToolInfo>.Builder tools, ListToolsResult page, ref long bytes)
+    private void Add(ImmutableArray<McpToolInfo>.Builder tools, ListToolsResult page, ListPageCounter counter, ref long bytes)
     {
-        if (tools.Count + page.Tools.Count is var listed && listed > limits.MaxTools)
-        {
-            throw UpstreamLimitExceededException.Over("tool list", $"{listed} tools", limits.MaxTools, nameof(UpstreamOptions.MaxTools));
-        }
+        counter.Listed(page.Tools.Count);
         foreach (var tool in page.Tools)
         {
             var info = new McpToolInfo

@@ -63,7 +63,7 @@ public sealed partial class McpServerGrain(
         _calls = new ToolCallGate(Name, _breaker, _connection, writing.Metrics, (connection, error) => self.ReportCallFailureAsync(connection, error).Ignore());
         _schedule = new ServerSchedule(this, _breaker, writing.Time, StepAsync);
 
-        var config = await LoadConfigAsync(cancellationToken);
+        var config = await configs.LoadOrSavedAsync(Name, state.State.Config, logger, cancellationToken);
         if (config is not null)
         {
             state.State.Config = config;
@@ -253,26 +253,9 @@ public sealed partial class McpServerGrain(
         }
     }
 
-    private async Task<McpServerConfig?> LoadConfigAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await configs.LoadAsync(Name, cancellationToken);
-        }
-        catch (Exception ex) when (state.State.Config is not null)
-        {
-            // The database may be down: the configuration saved with the state is good enough to run on.
-            LogConfigLoadFailed(Name, ex.Message);
-            return state.State.Config;
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: configuration changed, reconnecting")]
     private partial void LogReconfigured(string server);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: retired ({Reason})")]
     private partial void LogRetired(string server, RetireReason reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: loading configuration failed, using the saved one: {Error}")]
-    private partial void LogConfigLoadFailed(string server, string error);
 }

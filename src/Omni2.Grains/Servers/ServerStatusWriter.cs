@@ -6,51 +6,55 @@ using Omni2.Grains.Feed;
 using Omni2.Grains.Health;
 using Omni2.Grains.Persistence;
 using Omni2.Grains.Telemetry;
-using Orleans.Storage;
 
 namespace Omni2.Grains.Servers;
 
 /// <summary>
 /// The write path of one server, in the order that keeps its status true under faults: memory,
 /// then the status feed (every silo's catalog, the hub and <c>/mcp</c> see the change at once,
-/// whether or not the database answers), then the durable part, off the grain's turn: the grain
-/// state (whose <see cref="McpServerState.PendingLog"/> is the outbox), then the row's status
-/// columns with one health-log row per transition. A failed write is retried with backoff until
-/// the database takes it; it never fails the caller and never changes the server's health.
-/// Also builds what each step carries: the status, the feed event and the log row.
+/// whether or not the database answers), then the durable part, which <see cref="StatusPersistence"/>
+/// writes off the grain's turn and retries until the database takes it. Also builds what each step
+/// carries: the status, the feed event and the log row.
 /// </summary>
-public sealed partial class ServerStatusWriter(
-    string name,
-    string silo,
-    IPersistentState<McpServerState> state,
-    CircuitBreaker breaker,
-    WriterServices services,
-    ILogger logger)
+public sealed partial class ServerStatusWriter
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
-    private Task _writing = Task.CompletedTask;
-    private bool _dirty;
-    private bool _stopped;
+    private readonly string _name;
+    private readonly string _silo;
+    private readonly IPersistentState<McpServerState> _state;
+    private readonly CircuitBreaker _breaker;
+    private readonly WriterServices _services;
+    private readonly ILogger _logger;
+    private readonly StatusPersistence _durable;
+
+    public ServerStatusWriter(string name, string silo, IPersistentState<McpServerState> state, CircuitBreaker breaker, WriterServices services, ILogger logger)
+    {
+        _name = name;
+        _silo = silo;
+        _state = state;
+        _breaker = breaker;
+        _services = services;
+        _logger = logger;
+        _durable = new StatusPersistence(name, state, Status, services, logger);
+    }
 
     /// <summary>The server's status as this grain knows it now.</summary>
     public McpServerStatus Status()
     {
-        var current = breaker.State;
+        var current = _breaker.State;
         return new McpServerStatus
         {
-            Name = name,
+            Name = _name,
             Status = current.Status,
             Circuit = current.Circuit,
             ConsecutiveFailures = current.ConsecutiveFailures,
-            LastCheckAt = state.State.LastCheckAt,
-            LastError = state.State.LastError,
+            LastCheckAt = _state.State.LastCheckAt,
+            LastError = _state.State.LastError,
             LastRecoveryAttempt = current.LastRecoveryAttempt,
-            TotalDowntimeSeconds = current.DownSince is { } down ? (int)(services.Time.GetUtcNow() - down).TotalSeconds : 0,
+            TotalDowntimeSeconds = current.DownSince is { } down ? (int)(_services.Time.GetUtcNow() - down).TotalSeconds : 0,
             NextAttemptAt = current.NextAttemptAt,
-            ToolCount = state.State.Tools.Length,
-            Version = state.State.Version,
-            Silo = silo,
+            ToolCount = _state.State.Tools.Length,
+            Version = _state.State.Version,
+            Silo = _silo,
             DownSince = current.DownSince,
             BackoffStep = current.BackoffStep,
             RecoveryAttempts = current.Attempts,
@@ -60,26 +64,26 @@ public sealed partial class ServerStatusWriter(
     /// <summary>A transition the breaker decided, with the tools it found if they changed: one log row, one event.</summary>
     public void Transition(BreakerTransition transition, ImmutableArray<McpToolInfo>? tools = null)
     {
-        var toolsChanged = tools is { } listed && !listed.SequenceEqual(state.State.Tools);
+        var toolsChanged = tools is { } listed && !listed.SequenceEqual(_state.State.Tools);
         if (toolsChanged)
         {
-            state.State.Tools = SharedToolLists.Share(tools!.Value);
+            _state.State.Tools = SharedToolLists.Share(tools!.Value);
         }
         Change();
         var message = NewEvent(MessageType(transition.Event), transition, transition.Reason) with { EventId = Guid.NewGuid() };
-        state.State.PendingLog.Add(HealthLogEntry.Of(message)!);
-        services.Metrics.Transition(transition.Event);
-        LogTransition(name, transition.Event.ToWire(), transition.OldStatus.ToWire(), transition.NewStatus.ToWire(), transition.Reason, transition.Attempt);
-        services.Publisher.Publish(message);
+        _state.State.PendingLog.Add(HealthLogEntry.Of(message)!);
+        _services.Metrics.Transition(transition.Event);
+        LogTransition(_name, transition.Event.ToWire(), transition.OldStatus.ToWire(), transition.NewStatus.ToWire(), transition.Reason, transition.Attempt);
+        _services.Publisher.Publish(message);
         if (toolsChanged)
         {
             PublishTools();
         }
         if (transition.Event is HealthEventType.Disconnected or HealthEventType.AutoDisabled)
         {
-            services.Grains.GetGrain<IAlertGrain>(GrainKeys.Alerts).ReportFailureAsync(name, transition.Event, transition.Reason).Ignore();
+            _services.Grains.GetGrain<IAlertGrain>(GrainKeys.Alerts).ReportFailureAsync(_name, transition.Event, transition.Reason).Ignore();
         }
-        RequestWrite();
+        _durable.RequestWrite();
     }
 
     /// <summary>
@@ -94,13 +98,13 @@ public sealed partial class ServerStatusWriter(
             return;
         }
         Change();
-        RequestWrite();
+        _durable.RequestWrite();
     }
 
     /// <summary>A connect (or recovery attempt) succeeded and listed <paramref name="tools"/>.</summary>
     public void Connected(BreakerTransition? transition, ImmutableArray<McpToolInfo> tools)
     {
-        state.State.LastError = null;
+        _state.State.LastError = null;
         Checked();
         if (transition is not null)
         {
@@ -115,8 +119,8 @@ public sealed partial class ServerStatusWriter(
     /// <summary>A check or connect failed with <paramref name="error"/>, and the breaker decided <paramref name="transition"/>.</summary>
     public void Failed(string error, BreakerTransition? transition)
     {
-        state.State.LastCheckAt = services.Time.GetUtcNow();
-        state.State.LastError = error;
+        _state.State.LastCheckAt = _services.Time.GetUtcNow();
+        _state.State.LastError = error;
         Record(transition);
     }
 
@@ -125,15 +129,15 @@ public sealed partial class ServerStatusWriter(
     {
         // The silo's shared copy (see SharedToolLists), whatever produced this one: the reader, or pinning's review.
         tools = SharedToolLists.Share(tools);
-        if (tools.SequenceEqual(state.State.Tools))
+        if (tools.SequenceEqual(_state.State.Tools))
         {
-            state.State.Tools = tools;
+            _state.State.Tools = tools;
             return;
         }
-        state.State.Tools = tools;
+        _state.State.Tools = tools;
         Change();
         PublishTools();
-        RequestWrite();
+        _durable.RequestWrite();
     }
 
     /// <summary>
@@ -142,56 +146,47 @@ public sealed partial class ServerStatusWriter(
     /// </summary>
     public void ListingsChanged(McpServerListings listings)
     {
-        if (listings.SameAs(state.State.Listings))
+        if (listings.SameAs(_state.State.Listings))
         {
             return;
         }
-        state.State.Listings = listings;
+        _state.State.Listings = listings;
         Change();
-        services.Publisher.Publish(NewEvent(StatusMessageTypes.ListingsChanged, null,
+        _services.Publisher.Publish(NewEvent(StatusMessageTypes.ListingsChanged, null,
             $"{listings.Prompts.Length} prompts, {listings.Resources.Length} resources, {listings.ResourceTemplates.Length} templates") with { Listings = listings });
-        RequestWrite();
+        _durable.RequestWrite();
     }
 
     /// <summary>The registry applied a changed row.</summary>
     public void ConfigChanged(McpServerConfig config)
     {
-        state.State.Config = config;
+        _state.State.Config = config;
         Change();
-        services.Publisher.Publish(NewEvent(StatusMessageTypes.ServerUpdated, null, "configuration changed"));
-        RequestWrite();
+        _services.Publisher.Publish(NewEvent(StatusMessageTypes.ServerUpdated, null, "configuration changed"));
+        _durable.RequestWrite();
     }
 
     /// <summary>A successful check: the live last check travels in batches, and is no reason to write the grain state.</summary>
     public void Checked()
     {
-        var now = services.Time.GetUtcNow();
-        state.State.LastCheckAt = now;
-        services.Checks.Record(new ServerCheck(name, now, silo));
+        var now = _services.Time.GetUtcNow();
+        _state.State.LastCheckAt = now;
+        _services.Checks.Record(new ServerCheck(_name, now, _silo));
     }
 
     /// <summary>The server was deleted: every silo forgets it, then its grain state goes.</summary>
     public async Task RemovedAsync()
     {
-        services.Publisher.Publish(new McpStatusEvent
+        _services.Publisher.Publish(new McpStatusEvent
         {
             Type = StatusMessageTypes.ServerRemoved,
-            Timestamp = services.Time.GetUtcNow(),
-            McpName = name,
-            OldStatus = breaker.State.Status,
-            NewStatus = breaker.State.Status,
+            Timestamp = _services.Time.GetUtcNow(),
+            McpName = _name,
+            OldStatus = _breaker.State.Status,
+            NewStatus = _breaker.State.Status,
             Reason = "deleted from configuration",
         });
-        _stopped = true;
-        await _writing;
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        catch (Exception ex)
-        {
-            LogClearFailed(ex, name);
-        }
+        await _durable.ClearAsync();
     }
 
     /// <summary>
@@ -203,11 +198,11 @@ public sealed partial class ServerStatusWriter(
     {
         if (missed is not null)
         {
-            LogCaughtUp(name, missed.Latest.Version, missed.Transitions.Count);
+            LogCaughtUp(_name, missed.Latest.Version, missed.Transitions.Count);
         }
-        if (missed is not null || state.State.PendingLog.Count > 0)
+        if (missed is not null || _state.State.PendingLog.Count > 0)
         {
-            RequestWrite();
+            _durable.RequestWrite();
         }
     }
 
@@ -219,7 +214,7 @@ public sealed partial class ServerStatusWriter(
     public async Task WhenWrittenAsync(TimeSpan bound)
     {
         // Still retrying after that: the status is already true in memory and on the feed.
-        _ = await WritesDoneWithinAsync(bound);
+        _ = await _durable.WrittenWithinAsync(bound);
     }
 
     /// <summary>An admin action's answer: the status once its rows are written, or after <paramref name="bound"/> anyway.</summary>
@@ -230,123 +225,31 @@ public sealed partial class ServerStatusWriter(
     }
 
     /// <summary>On deactivation: lets a write in flight (or one last attempt) finish, within <paramref name="bound"/>.</summary>
-    public async Task FlushAsync(TimeSpan bound)
-    {
-        if (_dirty && _writing.IsCompleted)
-        {
-            RequestWrite();
-        }
-        _stopped = true;
-        if (!await WritesDoneWithinAsync(bound))
-        {
-            LogAbandoned(name, state.State.PendingLog.Count);
-        }
-    }
-
-    private async Task<bool> WritesDoneWithinAsync(TimeSpan bound)
-    {
-        try
-        {
-            await _writing.WaitAsync(bound);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
+    public Task FlushAsync(TimeSpan bound) => _durable.FlushAsync(bound);
 
     private void Change()
     {
-        state.State.Breaker = breaker.State;
-        state.State.Version++;
+        _state.State.Breaker = _breaker.State;
+        _state.State.Version++;
     }
 
     private void PublishTools() =>
-        services.Publisher.Publish(NewEvent(StatusMessageTypes.ToolsChanged, null, $"{state.State.Tools.Length} tools") with { Tools = state.State.Tools });
-
-    /// <summary>Starts the write loop unless it runs; it runs on the grain's scheduler, between the grain's turns.</summary>
-    private void RequestWrite()
-    {
-        _dirty = true;
-        if (_writing.IsCompleted && !_stopped)
-        {
-            _writing = WriteLoopAsync();
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var retry = FirstRetry;
-        var failing = false;
-        while (_dirty)
-        {
-            _dirty = false;
-            try
-            {
-                await WriteOnceAsync();
-                if (failing)
-                {
-                    LogWriteRecovered(name);
-                }
-                failing = false;
-                retry = FirstRetry;
-            }
-            catch (Exception ex)
-            {
-                _dirty = true;
-                if (_stopped)
-                {
-                    return;
-                }
-                if (!failing)
-                {
-                    LogWriteFailed(name, state.State.PendingLog.Count, ex.Message);
-                }
-                failing = true;
-                services.Metrics.StatusWriteRetried();
-                await Task.Delay(retry, services.Time);
-                retry = retry * 2 > MaxRetry ? MaxRetry : retry * 2;
-            }
-        }
-    }
-
-    private async Task WriteOnceAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            // An earlier write reached the database although it reported a failure: take the new
-            // ETag, keep this activation's state (it is the newest), and write again.
-            var current = state.State;
-            await state.ReadStateAsync();
-            state.State = current;
-            await state.WriteStateAsync();
-        }
-        var entries = state.State.PendingLog.ToList();
-        await services.Projection.WriteAsync(Status(), state.State.Tools, state.State.Listings, entries);
-        // Cleared in memory only: persisted with the next write. A replay after a crash is harmless,
-        // the health log skips event ids it already has. Rows queued during the write stay.
-        state.State.PendingLog.RemoveRange(0, entries.Count);
-    }
+        _services.Publisher.Publish(NewEvent(StatusMessageTypes.ToolsChanged, null, $"{_state.State.Tools.Length} tools") with { Tools = _state.State.Tools });
 
     private McpStatusEvent NewEvent(string type, BreakerTransition? transition, string? reason) => new()
     {
         Type = type,
-        Timestamp = services.Time.GetUtcNow(),
-        McpName = name,
-        OldStatus = transition?.OldStatus ?? breaker.State.Status,
-        NewStatus = transition?.NewStatus ?? breaker.State.Status,
+        Timestamp = _services.Time.GetUtcNow(),
+        McpName = _name,
+        OldStatus = transition?.OldStatus ?? _breaker.State.Status,
+        NewStatus = transition?.NewStatus ?? _breaker.State.Status,
         Reason = reason,
-        RecoveryEta = breaker.RecoveryEta,
+        RecoveryEta = _breaker.RecoveryEta,
         Event = transition?.Event,
         Attempt = transition?.Attempt ?? 0,
         Status = Status(),
         // Every message says who may see the server, so any silo can route it without a lookup.
-        Server = state.State.Config?.ToInfo(),
+        Server = _state.State.Config?.ToInfo(),
     };
 
     private static string MessageType(HealthEventType type) => type switch
@@ -359,28 +262,6 @@ public sealed partial class ServerStatusWriter(
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: {Event} ({OldStatus} -> {NewStatus}): {Reason} [attempt {Attempt}]")]
     private partial void LogTransition(string server, string @event, string oldStatus, string newStatus, string reason, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: writing status to the database failed; {Pending} health-log rows stay queued and are retried with backoff: {Error}")]
-    private partial void LogWriteFailed(string server, int pending, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: status written to the database again")]
-    private partial void LogWriteRecovered(string server);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: deactivated with {Pending} health-log rows not yet written")]
-    private partial void LogAbandoned(string server, int pending);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: storage was behind the status feed; resumed at version {Version}, writing {Rows} health-log rows an earlier activation could not")]
     private partial void LogCaughtUp(string server, long version, int rows);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: clearing its grain state failed")]
-    private partial void LogClearFailed(Exception exception, string server);
 }
-
-/// <summary>The silo's services every <see cref="ServerStatusWriter"/> writes through.</summary>
-public sealed record WriterServices(
-    IStatusProjection Projection,
-    StatusPublisher Publisher,
-    CheckRecorder Checks,
-    FeedHistory History,
-    IGrainFactory Grains,
-    Omni2Metrics Metrics,
-    TimeProvider Time);
