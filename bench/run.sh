@@ -2,6 +2,7 @@
 # The benchmarks (see BENCHMARKS.md); each prints markdown rows on stdout.
 #   api    GET /api/v1/mcp/tools/capabilities over 1,000 servers × 10 tools against a static endpoint
 #          serving the same bytes from the same Kestrel, loaded by wrk with 64 connections.
+#          Then /mcp tools/list and resources/list (stateless 2026-07-28 POSTs) over the same catalog.
 #   push   a transition published by a grain until a SignalR client on the other silo of a
 #          two-silo cluster on PostgreSQL receives it.
 #   calls  an echo tool on a fleet server called directly with the MCP SDK against the same call

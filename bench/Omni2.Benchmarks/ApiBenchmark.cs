@@ -61,6 +61,8 @@ public static class ApiBenchmark
     /// <summary>Other processes' CPU (percent of one core) above which a run counts as disturbed.</summary>
     public const double MaxOtherCpuPercent = 20;
     private const string CapabilitiesPath = "/api/v1/mcp/tools/capabilities";
+    private const string McpGatewayPath = "/mcp";
+    private static readonly TimeSpan McpMinimumRun = TimeSpan.FromSeconds(10);
     private static readonly string OneServer = SyntheticCatalog.ServerName(42);
 
     public static async Task<int> RunAsync(BenchSettings settings)
@@ -87,6 +89,7 @@ public static class ApiBenchmark
         {
             measurements.Add(await MeasureAsync(host, title, CapabilitiesPath + query, twinName, authorization, settings));
         }
+        var mcp = await MeasureMcpAsync(host, authorization, settings);
 
         // The cached rendering lives on the snapshot: a new one mid-run would have re-rendered.
         if (!ReferenceEquals(catalog.Current, snapshot))
@@ -95,6 +98,7 @@ public static class ApiBenchmark
         }
         EnsureNoChildProcesses();
         Console.Write(Report(measurements, settings));
+        Console.Write(McpReport(mcp));
         return 0;
     }
 
@@ -132,21 +136,79 @@ public static class ApiBenchmark
         }
         Log($"{title}: {omni2.Body.Length:N0} body bytes ({omni2.HeaderBytes} header bytes from Omni2, {baseline.HeaderBytes} from the twin)");
 
-        var endpoints = new[] { (Label: "static twin", Path: staticPath, Response: baseline), (Label: "Omni2", Path: path, Response: omni2) };
+        var results = await LoadAlternatelyAsync(host, [new("static twin", staticPath, baseline), new("Omni2", path, omni2)], authorization, settings);
+        return new Measurement(title, results[0], results[1]);
+    }
+
+    /// <summary>
+    /// <c>tools/list</c> and <c>resources/list</c> on <c>/mcp</c> over the same catalog (as many resources as
+    /// tools per server), each a stateless 2026-07-28 JSON-RPC POST as the SDK client sends it; no twin.
+    /// </summary>
+    private static async Task<EndpointResult[]> MeasureMcpAsync(BenchHost host, string authorization, BenchSettings settings)
+    {
+        var endpoints = new List<LoadedEndpoint>();
+        foreach (var (method, listed) in new[] { ("tools/list", "\"tools\":["), ("resources/list", "\"resources\":[") })
+        {
+            var body = $$"""{"method":"{{method}}","params":{"_meta":{{McpTraffic.Meta}}},"id":1,"jsonrpc":"2.0"}""";
+            var headers = new Dictionary<string, string>
+            {
+                ["Content-Type"] = "application/json",
+                ["Accept"] = "application/json, text/event-stream",
+                ["MCP-Protocol-Version"] = McpTraffic.StatelessProtocol,
+                ["Mcp-Method"] = method,
+            };
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            using var request = new HttpRequestMessage(HttpMethod.Post, McpGatewayPath) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            foreach (var (name, value) in headers.Where(h => h.Key != "Content-Type"))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            using var response = await http.SendAsync(request);
+            var answer = await response.Content.ReadAsByteArrayAsync();
+            if (!response.IsSuccessStatusCode || !Encoding.UTF8.GetString(answer).Contains(listed, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{method} on {McpGatewayPath} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(answer.AsSpan(0, Math.Min(300, answer.Length)))}");
+            }
+            Log($"{McpGatewayPath} {method}: {answer.Length:N0} body bytes ({response.Content.Headers.ContentType?.MediaType})");
+            // Header bytes are not measured here: the answer is an event stream, not a buffered body.
+            endpoints.Add(new($"/mcp {method}", McpGatewayPath, new WireResponse((int)response.StatusCode, 0, answer), Wrk.PostScript(body, headers)));
+        }
+        try
+        {
+            // A full listing through the SDK takes seconds per response under 64 connections: a run shorter
+            // than McpMinimumRun would complete none.
+            var longer = settings with { WarmUp = Max(settings.WarmUp, McpMinimumRun), Duration = Max(settings.Duration, McpMinimumRun) };
+            return await LoadAlternatelyAsync(host, endpoints, authorization, longer);
+        }
+        finally
+        {
+            endpoints.ForEach(e => File.Delete(e.Script!));
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>An endpoint to load: its path, its answer, and the wrk script that sends its request (none: a GET).</summary>
+    private sealed record LoadedEndpoint(string Label, string Path, WireResponse Response, string? Script = null);
+
+    /// <summary>Warms each endpoint up, then loads them in turn, <see cref="BenchSettings.Runs"/> times, repeating a disturbed run.</summary>
+    private static async Task<EndpointResult[]> LoadAlternatelyAsync(BenchHost host, IReadOnlyList<LoadedEndpoint> endpoints, string authorization, BenchSettings settings)
+    {
         foreach (var endpoint in endpoints)
         {
-            var warm = await Wrk.RunAsync(new Uri(host.BaseAddress, endpoint.Path), settings.WarmUp, authorization);
+            var warm = await Wrk.RunAsync(new Uri(host.BaseAddress, endpoint.Path), settings.WarmUp, authorization, endpoint.Script);
             Log($"  warm-up {endpoint.Label,-11} {warm.RequestsPerSecond,10:N0} req/s");
         }
         var runs = endpoints.Select(_ => new List<(WrkResult, ResourceUsage)>()).ToArray();
         for (var run = 1; run <= settings.Runs; run++)
         {
-            for (var i = 0; i < endpoints.Length; i++)
+            for (var i = 0; i < endpoints.Count; i++)
             {
                 for (var attempt = 1; ; attempt++)
                 {
                     var meter = new ResourceMeter();
-                    var result = await Wrk.RunAsync(new Uri(host.BaseAddress, endpoints[i].Path), settings.Duration, authorization);
+                    var result = await Wrk.RunAsync(new Uri(host.BaseAddress, endpoints[i].Path), settings.Duration, authorization, endpoints[i].Script);
                     var usage = meter.Stop().WithPeer(result.CpuTime);
                     // Errors mean the benchmark is broken; timeouts only that the machine is overloaded, and are reported.
                     if (result.Non2xx > 0 || result.SocketErrors > 0)
@@ -167,8 +229,7 @@ public static class ApiBenchmark
                 }
             }
         }
-        var results = endpoints.Select((e, i) => new EndpointResult(e.Label, e.Path, e.Response, [.. runs[i].Select(r => r.Item1)], [.. runs[i].Select(r => r.Item2)])).ToArray();
-        return new Measurement(title, results[0], results[1]);
+        return [.. endpoints.Select((e, i) => new EndpointResult(e.Label, e.Path, e.Response, [.. runs[i].Select(r => r.Item1)], [.. runs[i].Select(r => r.Item2)]))];
     }
 
     private static string Report(IReadOnlyList<Measurement> measurements, BenchSettings settings)
@@ -210,6 +271,21 @@ public static class ApiBenchmark
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"- runs (req/s): static {string.Join(", ", m.Baseline.Runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}; "
                 + $"Omni2 {string.Join(", ", m.Omni2.Runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))}");
+        }
+        return text.ToString();
+    }
+
+    private static string McpReport(IReadOnlyList<EndpointResult> mcp)
+    {
+        var text = new StringBuilder().AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"### /mcp listings, stateless 2026-07-28 POSTs: {Servers:N0} servers × 10 tools, × 10 resources").AppendLine();
+        text.AppendLine("| request | req/s | p50 | p99 | body bytes | host CPU | host CPU/req | wrk CPU | other procs CPU | alloc/req | gen2 GCs | ratio to tools/list |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var e in mcp)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| `{e.Label}` | {e.RequestsPerSecond:N0} | {e.P50Ms:F2} ms | {e.P99Ms:F2} ms | {e.Response.Body.Length:N0} | {e.HostCpuPercent:F0} % | {e.HostMicrosecondsPerRequest:F1} µs | "
+                + $"{e.WrkCpuPercent:F0} % | {e.OtherCpuPercent:F0} % | {Bytes(e.AllocatedPerRequest)} | {e.Gen2} | {e.RequestsPerSecond / mcp[0].RequestsPerSecond:F2} |");
         }
         return text.ToString();
     }

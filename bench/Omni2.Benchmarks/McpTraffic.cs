@@ -17,7 +17,7 @@ public sealed class McpTraffic(HttpClient http)
     public const string StatelessProtocol = "2026-07-28";
     public const string SessionsProtocol = "2025-11-25";
     private const string Path = "/mcp";
-    private const string Meta =
+    public const string Meta =
         $$$"""{"io.modelcontextprotocol/protocolVersion":"{{{StatelessProtocol}}}","io.modelcontextprotocol/clientInfo":{"name":"omni2-bench","version":"1.0"},"io.modelcontextprotocol/clientCapabilities":{}}""";
 
     /// <summary>One stateless <c>tools/list</c>: null when it answered a list of tools, else what went wrong.</summary>

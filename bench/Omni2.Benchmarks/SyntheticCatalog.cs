@@ -4,7 +4,10 @@ using Omni2.Grains.Persistence;
 
 namespace Omni2.Benchmarks;
 
-/// <summary>A fleet of healthy servers with tools shaped like real MCP servers' (a short description, a small object schema).</summary>
+/// <summary>
+/// A fleet of healthy servers with tools shaped like real MCP servers' (a short description, a small object
+/// schema), and as many resources each (a file URI, a name, a description, a MIME type).
+/// </summary>
 public static class SyntheticCatalog
 {
     private static readonly (string Name, string Description, string Schema)[] Tools =
@@ -33,6 +36,12 @@ public static class SyntheticCatalog
 
     public static string ServerName(int index) => $"srv-{index:D4}";
 
+    private static McpServerListings Resources(string server) => new([], [.. Tools.Select(t =>
+        {
+            var uri = $"file:///{server}/docs/{t.Name}.md";
+            return new McpListedItem(uri, System.Text.Json.JsonSerializer.Serialize(new { uri, name = $"{t.Name}.md", description = $"How to use {t.Name}.", mimeType = "text/markdown" }));
+        })], []);
+
     public static IReadOnlyList<CatalogEntry> Rows(int servers)
     {
         var tools = ImmutableArray.CreateRange(Tools.Select(t => new McpToolInfo { Name = t.Name, Description = t.Description, InputSchemaJson = t.Schema }));
@@ -43,7 +52,10 @@ public static class SyntheticCatalog
             return new CatalogEntry(
                 new McpServerInfo(name, McpTransport.StreamableHttp, Enabled: true, AllowedRoles: []),
                 new McpServerStatus { Name = name, Status = HealthStatus.Healthy, Circuit = CircuitState.Closed, LastCheckAt = checkedAt, ToolCount = tools.Length, Version = 1 },
-                tools);
+                tools)
+            {
+                Listings = Resources(name),
+            };
         })];
     }
 }

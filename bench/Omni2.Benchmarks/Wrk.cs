@@ -16,7 +16,8 @@ public static partial class Wrk
     public const int Threads = 2;
     public const int Connections = 64;
 
-    public static async Task<WrkResult> RunAsync(Uri url, TimeSpan duration, string authorization)
+    /// <param name="script">A wrk Lua script (e.g. <see cref="PostScript"/>'s), or none for a plain GET.</param>
+    public static async Task<WrkResult> RunAsync(Uri url, TimeSpan duration, string authorization, string? script = null)
     {
         // Through bash, whose 'times' reports its children's CPU time: wrk shares the cores with the host.
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -34,6 +35,11 @@ public static partial class Wrk
         {
             start.ArgumentList.Add(arg);
         }
+        if (script is not null)
+        {
+            start.ArgumentList.Add("-s");
+            start.ArgumentList.Add(script);
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -45,6 +51,31 @@ public static partial class Wrk
             throw new InvalidOperationException($"wrk exited with {process.ExitCode}: {errors}{text}");
         }
         return Parse(text) with { CpuTime = ChildrenCpu(errors) };
+    }
+
+    /// <summary>Writes a wrk script that POSTs <paramref name="body"/> with <paramref name="headers"/> on every request; returns its path.</summary>
+    public static string PostScript(string body, IReadOnlyDictionary<string, string> headers)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"omni2-bench-{Guid.NewGuid():N}.lua");
+        var text = new System.Text.StringBuilder("wrk.method = \"POST\"\n");
+        text.Append(CultureInfo.InvariantCulture, $"wrk.body = {LuaString(body)}\n");
+        foreach (var (name, value) in headers)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"wrk.headers[ {LuaString(name)} ] = {LuaString(value)}\n");
+        }
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
+    /// <summary>A Lua long string: no escapes to get wrong (the level grows until the text cannot end it).</summary>
+    private static string LuaString(string text)
+    {
+        var level = "";
+        while (text.Contains($"]{level}]", StringComparison.Ordinal))
+        {
+            level += "=";
+        }
+        return $"[{level}[{text}]{level}]";
     }
 
     /// <summary>The second line of bash's <c>times</c>: user and system time of its children, e.g. <c>0m1.250s 0m3.020s</c>.</summary>

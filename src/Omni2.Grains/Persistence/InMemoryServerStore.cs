@@ -13,7 +13,7 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
 {
     private long _lastLogId;
     private readonly ConcurrentDictionary<string, McpServerConfig> _configs = new(servers.Select(s => KeyValuePair.Create(s.Name, s)), StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (McpServerStatus Status, ImmutableArray<McpToolInfo> Tools)> _projections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (McpServerStatus Status, ImmutableArray<McpToolInfo> Tools, McpServerListings Listings)> _projections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ImmutableList<HealthLogRecord>> _log = new(StringComparer.Ordinal);
 
     public Task<IReadOnlyList<McpServerConfig>> LoadAllAsync(CancellationToken cancellationToken = default) =>
@@ -22,9 +22,9 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
     public Task<McpServerConfig?> LoadAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(_configs.GetValueOrDefault(name));
 
-    public Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
+    public Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, McpServerListings listings, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
     {
-        _projections.AddOrUpdate(status.Name, (status, tools), (_, old) => old.Status.Version < status.Version ? (status, tools) : old);
+        _projections.AddOrUpdate(status.Name, (status, tools, listings), (_, old) => old.Status.Version < status.Version ? (status, tools, listings) : old);
         _log.AddOrUpdate(
             status.Name,
             _ => [.. entries.Select(Numbered)],
@@ -38,8 +38,8 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
         {
             _projections.AddOrUpdate(
                 check.Name,
-                _ => (new McpServerStatus { Name = check.Name, LastCheckAt = check.At }, []),
-                (_, old) => old.Status.LastCheckAt >= check.At ? old : (old.Status with { LastCheckAt = check.At }, old.Tools));
+                _ => (new McpServerStatus { Name = check.Name, LastCheckAt = check.At }, [], McpServerListings.Empty),
+                (_, old) => old.Status.LastCheckAt >= check.At ? old : old with { Status = old.Status with { LastCheckAt = check.At } });
         }
         return Task.CompletedTask;
     }
@@ -84,11 +84,11 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
     // Ids grow across the whole log, as PostgreSQL's identity column does.
     private HealthLogRecord Numbered(HealthLogEntry entry) => new(Interlocked.Increment(ref _lastLogId), entry);
 
-    public Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<CatalogEntry>>([.. _configs.Values.Select(config =>
         {
-            var projected = _projections.GetValueOrDefault(config.Name, (new McpServerStatus { Name = config.Name }, []));
-            return new CatalogEntry(config.ToInfo(), projected.Status, projected.Tools);
+            var projected = _projections.GetValueOrDefault(config.Name, (new McpServerStatus { Name = config.Name }, [], McpServerListings.Empty));
+            return new CatalogEntry(config.ToInfo(), projected.Status, projected.Tools) { Listings = projected.Listings };
         })]);
 
     public Task<bool> CreateAsync(McpServerConfig config, CancellationToken cancellationToken = default) =>

@@ -35,12 +35,12 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
         return await reader.ReadAsync(cancellationToken) ? ReadConfig(reader) : null;
     }
 
-    public async Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, McpServerListings listings, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(UpdateStatus(status, tools));
+        batch.BatchCommands.Add(UpdateStatus(status, tools, listings));
         foreach (var entry in entries)
         {
             batch.BatchCommands.Add(InsertLogEntry(entry));
@@ -103,20 +103,21 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
         return entries;
     }
 
-    public async Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, CancellationToken cancellationToken = default)
     {
-        // The tools travel only where the reader's digest differs: at 10,000 servers they are most of the bytes.
+        // Tools and listings travel only where the reader's digest differs: at 10,000 servers they are most of the bytes.
         await using var command = dataSource.CreateCommand("""
             SELECT s.name, s.transport, s.enabled, s.allowed_roles, s.health_status, s.circuit_state, s.consecutive_failures,
                    s.last_check_at, s.last_error, s.last_recovery_attempt, s.total_downtime_seconds, s.next_attempt_at,
                    s.tool_count, s.status_version, s.tool_roles::text, d.digest,
-                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest THEN NULL ELSE s.tools::text END
+                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest THEN NULL ELSE s.tools::text END,
+                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest THEN NULL ELSE s.listings::text END
             FROM omni2.mcp_servers s
-            CROSS JOIN LATERAL (SELECT md5(s.tools::text)::uuid AS digest) d
+            CROSS JOIN LATERAL (SELECT md5(s.tools::text || s.listings::text)::uuid AS digest) d
             LEFT JOIN unnest($1::text[], $2::uuid[]) AS h(name, digest) ON h.name = s.name
             ORDER BY s.name
             """);
-        KeyValuePair<string, Guid>[] held = [.. toolsHeld ?? new Dictionary<string, Guid>()];
+        KeyValuePair<string, Guid>[] held = [.. listsHeld ?? new Dictionary<string, Guid>()];
         command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -143,7 +144,8 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
                 },
                 reader.IsDBNull(16) ? default : ToolsJson.Deserialize(reader.GetString(16)))
             {
-                ToolsDigest = reader.GetGuid(15),
+                Listings = reader.IsDBNull(17) ? McpServerListings.Empty : ListingsJson.Deserialize(reader.GetString(17)),
+                ListsDigest = reader.GetGuid(15),
             });
         }
         return rows;
@@ -214,13 +216,13 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
     private static DateTimeOffset? NullableTimestamp(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
-    private static NpgsqlBatchCommand UpdateStatus(McpServerStatus status, ImmutableArray<McpToolInfo> tools)
+    private static NpgsqlBatchCommand UpdateStatus(McpServerStatus status, ImmutableArray<McpToolInfo> tools, McpServerListings listings)
     {
         var command = new NpgsqlBatchCommand("""
             UPDATE omni2.mcp_servers SET
                 health_status = $2, circuit_state = $3, consecutive_failures = $4, last_recovery_attempt = $5,
                 total_downtime_seconds = $6, last_check_at = GREATEST(last_check_at, $7), last_error = $8, tool_count = $9,
-                next_attempt_at = $10, status_version = $11, tools = $12::jsonb
+                next_attempt_at = $10, status_version = $11, tools = $12::jsonb, listings = $13::jsonb
             WHERE name = $1 AND status_version < $11
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = status.Name });
@@ -235,6 +237,7 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
         command.Parameters.Add(Timestamp(status.NextAttemptAt));
         command.Parameters.Add(new NpgsqlParameter { Value = status.Version });
         command.Parameters.Add(new NpgsqlParameter { Value = ToolsJson.Serialize(tools) });
+        command.Parameters.Add(new NpgsqlParameter { Value = ListingsJson.Serialize(listings) });
         return command;
     }
 

@@ -18,10 +18,10 @@ public interface IServerConfigSource
 public interface IStatusProjection
 {
     /// <summary>
-    /// Writes the status columns and tools and appends the entries, atomically. Entries already
+    /// Writes the status columns, tools and listings and appends the entries, atomically. Entries already
     /// written (same <see cref="HealthLogEntry.EventId"/>) are skipped; an older status never overwrites a newer one.
     /// </summary>
-    Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default);
+    Task WriteAsync(McpServerStatus status, ImmutableArray<McpToolInfo> tools, McpServerListings listings, IReadOnlyList<HealthLogEntry> entries, CancellationToken cancellationToken = default);
 
     /// <summary>Moves <c>last_check_at</c> forward for each server, in one statement; never back.</summary>
     Task WriteLastChecksAsync(IReadOnlyList<ServerCheck> checks, CancellationToken cancellationToken = default);
@@ -53,11 +53,12 @@ public interface IHealthLogRetention
 public interface ICatalogSource
 {
     /// <summary>
-    /// Every server. A server named in <paramref name="toolsHeld"/> whose tools still have that
-    /// <see cref="CatalogEntry.ToolsDigest"/> comes without them (<see cref="CatalogEntry.Tools"/> is default):
-    /// the caller has them, and a resync then moves only statuses, not every server's tools.
+    /// Every server. A server named in <paramref name="listsHeld"/> whose tools and listings still have that
+    /// <see cref="CatalogEntry.ListsDigest"/> comes without them (<see cref="CatalogEntry.Tools"/> is default,
+    /// <see cref="CatalogEntry.Listings"/> empty): the caller has them, and a resync then moves only statuses,
+    /// not every server's lists.
     /// </summary>
-    Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? toolsHeld = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The admin's writes to server configuration; the single writer of configuration rows.</summary>

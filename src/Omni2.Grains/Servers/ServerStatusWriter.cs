@@ -141,9 +141,8 @@ public sealed partial class ServerStatusWriter
     }
 
     /// <summary>
-    /// The server listed other prompts, resources or templates than before: published for every catalog.
-    /// Kept in the grain's state; not (yet) projected into <c>omni2.mcp_servers</c>, so a catalog that
-    /// resyncs keeps what the feed brought.
+    /// The server listed other prompts, resources or templates than before: published for every catalog,
+    /// then written with the status, so a silo that starts later loads them with the tools.
     /// </summary>
     public void ListingsChanged(McpServerListings listings)
     {

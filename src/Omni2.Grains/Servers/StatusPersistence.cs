@@ -130,7 +130,7 @@ public sealed partial class StatusPersistence(
             await state.WriteStateAsync();
         }
         var entries = state.State.PendingLog.ToList();
-        await services.Projection.WriteAsync(status(), state.State.Tools, entries);
+        await services.Projection.WriteAsync(status(), state.State.Tools, state.State.Listings, entries);
         // Cleared in memory only: persisted with the next write. A replay after a crash is harmless,
         // the health log skips event ids it already has. Rows queued during the write stay.
         state.State.PendingLog.RemoveRange(0, entries.Count);

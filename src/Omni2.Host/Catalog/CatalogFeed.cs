@@ -121,6 +121,6 @@ public sealed class CatalogFeed(
         loops.RunAsync(Loop, async () =>
         {
             var mark = catalog.ChangeMark;
-            catalog.Resync(await source.LoadCatalogAsync(catalog.ToolsHeld(), stoppingToken), mark);
+            catalog.Resync(await source.LoadCatalogAsync(catalog.ListsHeld(), stoppingToken), mark);
         }, stoppingToken);
 }

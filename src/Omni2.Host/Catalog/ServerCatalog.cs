@@ -88,14 +88,14 @@ public sealed class ServerCatalog
     /// <summary>A mark to pass to <see cref="Resync"/>: take it before loading from the database.</summary>
     public long ChangeMark => Interlocked.Read(ref _changes);
 
-    /// <summary>What a resync may be spared: each server's tools digest, where its tools came from the database.</summary>
-    public IReadOnlyDictionary<string, Guid> ToolsHeld() =>
-        _current.Servers.Where(e => e.Value.ToolsDigest is not null).ToDictionary(e => e.Key, e => e.Value.ToolsDigest!.Value, StringComparer.Ordinal);
+    /// <summary>What a resync may be spared: each server's digest of its tools and listings, where they came from the database.</summary>
+    public IReadOnlyDictionary<string, Guid> ListsHeld() =>
+        _current.Servers.Where(e => e.Value.ListsDigest is not null).ToDictionary(e => e.Key, e => e.Value.ListsDigest!.Value, StringComparer.Ordinal);
 
     /// <summary>
     /// Takes the database's view, keeping any server this silo already has in a newer version, and
     /// any server added here since <paramref name="loadedAfter"/> (the load could not have seen it).
-    /// A row without tools (see <see cref="ICatalogSource.LoadCatalogAsync"/>) keeps the ones held. The
+    /// A row without its lists (see <see cref="ICatalogSource.LoadCatalogAsync"/>) keeps the ones held. The
     /// snapshot is swapped only if something changed, so its renderings live on.
     /// </summary>
     public void Resync(IReadOnlyList<CatalogEntry> rows, long loadedAfter = long.MaxValue)
@@ -147,25 +147,25 @@ public sealed class ServerCatalog
         {
             return known;
         }
-        // Tools left out are the ones this silo held under that digest, unless it has since dropped or replaced
-        // them (between naming them and this resync): then the entry keeps what it has, and no digest, so
-        // that the next resync brings the database's tools.
+        // Tools and listings left out are the ones this silo held under that digest, unless it has since dropped
+        // or replaced them (between naming them and this resync): then the entry keeps what it has, and no digest,
+        // so that the next resync brings the database's lists.
         var omitted = row.Tools.IsDefault;
         var tools = omitted ? known?.Tools ?? [] : SharedToolLists.Share(row.Tools);
-        var digest = omitted && known?.ToolsDigest != row.ToolsDigest ? null : row.ToolsDigest;
+        var listings = omitted ? known?.Listings ?? McpServerListings.Empty : row.Listings;
+        var digest = omitted && known?.ListsDigest != row.ListsDigest ? null : row.ListsDigest;
         var lastCheck = Later(row.Status.LastCheckAt, known?.Status.LastCheckAt);
         if (known is not null && known.Status.Version == row.Status.Version && known.Server.SameAs(row.Server)
-            && (omitted || known.Tools.SequenceEqual(row.Tools)) && known.Status.LastCheckAt == lastCheck)
+            && (omitted || known.Tools.SequenceEqual(row.Tools) && known.Listings.SameAs(row.Listings)) && known.Status.LastCheckAt == lastCheck)
         {
-            return known.ToolsDigest == digest ? known : known with { ToolsDigest = digest };
+            return known.ListsDigest == digest ? known : known with { ListsDigest = digest };
         }
         // The database holds no silo: the one the feed named stays until a check or an event names another.
         var silo = row.Status.Silo ?? known?.Status.Silo;
         return new CatalogEntry(row.Server, row.Status with { LastCheckAt = lastCheck, Silo = silo }, tools)
         {
-            // Not in the database: what the feed brought stays.
-            Listings = known?.Listings ?? McpServerListings.Empty,
-            ToolsDigest = digest,
+            Listings = listings,
+            ListsDigest = digest,
         };
     }
 
@@ -210,7 +210,8 @@ public sealed class ServerCatalog
             Server = fresher || entry is null ? info : current.Server,
             Status = fresher ? message.Status! with { LastCheckAt = Later(message.Status!.LastCheckAt, current.Status.LastCheckAt) } : current.Status,
             Tools = fresher && message.Tools is { } tools ? SharedToolLists.Share(tools) : current.Tools,
-            ToolsDigest = fresher && message.Tools is not null ? null : current.ToolsDigest,
+            // Lists the feed brought are not the ones the database's digest names (until a resync brings them).
+            ListsDigest = fresher && (message.Tools is not null || message.Listings is not null) ? null : current.ListsDigest,
             Listings = fresher && message.Listings is { } listings ? listings : current.Listings,
         };
         return updated == current ? servers : servers.SetItem(info.Name, updated);

@@ -38,13 +38,15 @@ public static class McpGatewaySetup
             .WithGetPromptHandler(GatewayListings.GetPromptAsync)
             .WithListResourcesHandler(GatewayListings.ListResourcesAsync)
             .WithListResourceTemplatesHandler(GatewayListings.ListResourceTemplatesAsync)
-            .WithReadResourceHandler(GatewayListings.ReadResourceAsync);
+            .WithReadResourceHandler(GatewayListings.ReadResourceAsync)
+            // How a stateless (2026-07-28) client is told of list changes: over its subscriptions/listen request.
+            .WithSubscriptionsListenHandler((context, cancellationToken) => context.Services!.GetRequiredService<GatewaySessions>().ListenAsync(context, cancellationToken));
         var clustered = !SiloConfiguration.IsEmbedded(builder.Configuration);
         builder.Services.AddOptions<HttpServerTransportOptions>().Configure<GatewaySessions, SessionMigration, IOptions<McpSessionOptions>>((o, sessions, migration, gateway) =>
         {
             // Sessions for clients that initialize (so they can be told when tools change); the
             // 2026-07-28 protocol, which has no sessions, is served statelessly on the same endpoint.
-            // Sessions are what carries tools/list_changed to clients before that revision, so they stay:
+            // Sessions are what carries list_changed to clients before that revision (after it, subscriptions/listen), so they stay:
             // tracked by id while they run, ended after SessionIdleTimeout without a request, and in a
             // cluster migrated between silos through a grain (one silo alone has nothing to migrate to).
 #pragma warning disable MCP9006, MCPEXP002

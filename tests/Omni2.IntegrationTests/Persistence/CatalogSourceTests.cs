@@ -37,32 +37,32 @@ public sealed class CatalogSourceTests : IAsyncLifetime
         var rows = await _store.LoadCatalogAsync();
 
         Assert.All(rows, row => Assert.Equal("echo", Assert.Single(row.Tools).Name));
-        Assert.All(rows, row => Assert.NotNull(row.ToolsDigest));
-        Assert.Equal(rows[0].ToolsDigest, rows[1].ToolsDigest);
+        Assert.All(rows, row => Assert.NotNull(row.ListsDigest));
+        Assert.Equal(rows[0].ListsDigest, rows[1].ListsDigest);
     }
 
     [Fact]
     public async Task Tools_held_under_their_digest_are_left_out_and_others_brought()
     {
-        var digest = (await _store.LoadCatalogAsync())[0].ToolsDigest!.Value;
+        var digest = (await _store.LoadCatalogAsync())[0].ListsDigest!.Value;
 
         var rows = (await _store.LoadCatalogAsync(new Dictionary<string, Guid> { ["alpha"] = digest, ["beta"] = Guid.NewGuid() }))
             .ToDictionary(r => r.Server.Name);
 
         Assert.True(rows["alpha"].Tools.IsDefault);
-        Assert.Equal(digest, rows["alpha"].ToolsDigest);
+        Assert.Equal(digest, rows["alpha"].ListsDigest);
         Assert.Equal("echo", Assert.Single(rows["beta"].Tools).Name);
     }
 
     [Fact]
     public async Task Changed_tools_are_brought_although_the_reader_named_the_old_digest()
     {
-        var digest = (await _store.LoadCatalogAsync())[0].ToolsDigest!.Value;
+        var digest = (await _store.LoadCatalogAsync())[0].ListsDigest!.Value;
         await _db.ExecuteAsync("""UPDATE omni2.mcp_servers SET tools = '[{"name": "sum", "input_schema": {}}]'::jsonb WHERE name = 'alpha'""");
 
         var alpha = (await _store.LoadCatalogAsync(new Dictionary<string, Guid> { ["alpha"] = digest })).Single(r => r.Server.Name == "alpha");
 
         Assert.Equal("sum", Assert.Single(alpha.Tools).Name);
-        Assert.NotEqual(digest, alpha.ToolsDigest);
+        Assert.NotEqual(digest, alpha.ListsDigest);
     }
 }

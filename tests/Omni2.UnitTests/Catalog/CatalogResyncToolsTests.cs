@@ -6,8 +6,8 @@ using Omni2.Host.Catalog;
 namespace Omni2.UnitTests.Catalog;
 
 /// <summary>
-/// A resync names the tools it holds by their database digest and is sent only the tools that
-/// changed; what it is spared it keeps, and a resync that changes nothing keeps the snapshot.
+/// A resync names the lists it holds (tools and listings) by their database digest and is sent only the
+/// lists that changed; what it is spared it keeps, and a resync that changes nothing keeps the snapshot.
 /// </summary>
 public sealed class CatalogResyncToolsTests
 {
@@ -19,8 +19,20 @@ public sealed class CatalogResyncToolsTests
     private static CatalogEntry Row(long version, ImmutableArray<McpToolInfo> tools, Guid digest, McpServerInfo? server = null) =>
         new(server ?? Alpha, new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = version, ToolCount = 1 }, tools)
         {
-            ToolsDigest = digest,
+            ListsDigest = digest,
         };
+
+    /// <summary>An event of the status feed about alpha, healthy at <paramref name="version"/>.</summary>
+    private static McpStatusEvent FeedEvent(string type, long version) => new()
+    {
+        Type = type,
+        Timestamp = DateTimeOffset.UnixEpoch,
+        McpName = "alpha",
+        OldStatus = HealthStatus.Healthy,
+        NewStatus = HealthStatus.Healthy,
+        Server = Alpha,
+        Status = new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = version },
+    };
 
     private static ServerCatalog Loaded()
     {
@@ -34,7 +46,7 @@ public sealed class CatalogResyncToolsTests
     {
         var catalog = Loaded();
 
-        Assert.Equal(Digest1, catalog.ToolsHeld()["alpha"]);
+        Assert.Equal(Digest1, catalog.ListsHeld()["alpha"]);
     }
 
     [Fact]
@@ -59,7 +71,7 @@ public sealed class CatalogResyncToolsTests
         var entry = catalog.Current.Servers["alpha"];
         Assert.Equal(HealthStatus.Disconnected, entry.Status.Status);
         Assert.Equal(EchoTools.AsEnumerable(), entry.Tools.AsEnumerable());
-        Assert.Equal(Digest1, entry.ToolsDigest);
+        Assert.Equal(Digest1, entry.ListsDigest);
     }
 
     [Fact]
@@ -78,21 +90,11 @@ public sealed class CatalogResyncToolsTests
         var catalog = Loaded();
         var other = ImmutableArray.Create(new McpToolInfo { Name = "sum", InputSchemaJson = "{}" });
 
-        catalog.Apply(new McpStatusEvent
-        {
-            Type = StatusMessageTypes.ToolsChanged,
-            Timestamp = DateTimeOffset.UnixEpoch,
-            McpName = "alpha",
-            OldStatus = HealthStatus.Healthy,
-            NewStatus = HealthStatus.Healthy,
-            Server = Alpha,
-            Status = new McpServerStatus { Name = "alpha", Status = HealthStatus.Healthy, Version = 4 },
-            Tools = other,
-        });
+        catalog.Apply(FeedEvent(StatusMessageTypes.ToolsChanged, version: 4) with { Tools = other });
 
-        Assert.False(catalog.ToolsHeld().ContainsKey("alpha"));
+        Assert.False(catalog.ListsHeld().ContainsKey("alpha"));
         catalog.Resync([Row(4, other, Digest2)]);
-        Assert.Equal(Digest2, catalog.ToolsHeld()["alpha"]);
+        Assert.Equal(Digest2, catalog.ListsHeld()["alpha"]);
     }
 
     [Fact]
@@ -104,7 +106,33 @@ public sealed class CatalogResyncToolsTests
         catalog.Resync([Row(3, default, Digest1)]);
 
         Assert.Empty(catalog.Current.Servers["alpha"].Tools);
-        Assert.False(catalog.ToolsHeld().ContainsKey("alpha"));
+        Assert.False(catalog.ListsHeld().ContainsKey("alpha"));
+    }
+
+    private static readonly McpServerListings OnePrompt = new([new McpListedItem("greet", """{"name":"greet"}""")], [], []);
+
+    [Fact]
+    public void A_row_brings_its_listings_and_a_row_spared_its_lists_keeps_the_ones_held()
+    {
+        var catalog = new ServerCatalog();
+
+        catalog.Resync([Row(3, EchoTools, Digest1) with { Listings = OnePrompt }]);
+        var before = catalog.Current;
+        catalog.Resync([Row(3, default, Digest1)]);
+
+        Assert.Same(before, catalog.Current);
+        Assert.True(catalog.Current.Servers["alpha"].Listings.SameAs(OnePrompt));
+    }
+
+    [Fact]
+    public void Listings_the_feed_brought_are_not_named_so_the_next_resync_brings_the_databases()
+    {
+        var catalog = Loaded();
+
+        catalog.Apply(FeedEvent(StatusMessageTypes.ListingsChanged, version: 4) with { Listings = OnePrompt });
+
+        Assert.False(catalog.ListsHeld().ContainsKey("alpha"));
+        Assert.True(catalog.Current.Servers["alpha"].Listings.SameAs(OnePrompt));
     }
 
     [Fact]

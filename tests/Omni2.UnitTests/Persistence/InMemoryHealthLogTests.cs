@@ -23,7 +23,7 @@ public sealed class InMemoryHealthLogTests
         var store = new InMemoryServerStore([]);
         foreach (var entry in entries)
         {
-            await store.WriteAsync(new McpServerStatus { Name = entry.ServerName }, [], [entry]);
+            await store.WriteAsync(new McpServerStatus { Name = entry.ServerName }, [], McpServerListings.Empty, [entry]);
         }
         return store;
     }
