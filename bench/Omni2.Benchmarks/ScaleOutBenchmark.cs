@@ -25,9 +25,21 @@ public static class ScaleOutBenchmark
             await using var rig = await FleetRig.StartAsync(sizes.Max(), stateful: false, silos: silos);
             foreach (var size in sizes.Order())
             {
-                var sample = await MeasureAsync(rig, size, intervalSeconds, intervals);
+                ScaleOutSample sample;
+                try
+                {
+                    sample = await MeasureAsync(rig, size, intervalSeconds, intervals);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException or InvalidOperationException)
+                {
+                    // What was measured so far is printed: a run that breaks at 10,000 still tells about 1,000.
+                    Console.Write(ScaleOutReport.Of(samples, intervalSeconds, intervals));
+                    Console.WriteLine($"{silos} silo(s), {size:N0} servers: broke off: {ex.GetType().Name}: {ex.Message}");
+                    return 1;
+                }
                 samples.Add(sample);
-                Log($"scale-out: {ScaleOutReport.TotalRow(sample, intervalSeconds)}");
+                // As it goes, in case a later size breaks the run or its time runs out.
+                Log($"scale-out: {ScaleOutReport.Of([sample], intervalSeconds, intervals)}");
                 if (sample.Broken(intervalSeconds) is { } why)
                 {
                     Console.Write(ScaleOutReport.Of(samples, intervalSeconds, intervals));

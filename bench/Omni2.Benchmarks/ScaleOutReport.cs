@@ -31,7 +31,7 @@ public static class ScaleOutReport
         return text.ToString();
     }
 
-    public static string TotalRow(ScaleOutSample s, int intervalSeconds) =>
+    private static string TotalRow(ScaleOutSample s, int intervalSeconds) =>
         Invariant($"| {s.Silos} | {s.Servers:N0} | {s.Registered.TotalSeconds:0.0} s ({s.Added:N0}) | {s.Healthy.TotalSeconds:0.0} s | {s.PerSilo.Sum(p => p.CpuPercent):0.0} % | {ScaleBenchmark.Mib(s.PerSilo.Sum(p => p.Rss))} | ")
         + Invariant($"{s.ChecksPerSecond:0.0} ({(double)s.Servers / intervalSeconds:0.0}) | {s.FailedChecks:0} | ≤ {ScaleBenchmark.Ms(s.LagP50)} / ≤ {ScaleBenchmark.Ms(s.LagP99)} | ")
         + Invariant($"{s.RowsWrittenPerSecond:0.0} ({s.CommitsPerSecond:0.0}) | {s.Transitions:0} | {s.FleetCpuPercent:0.0} % | {string.Join(" / ", s.PerSilo.Select(p => p.Owned.ToString("N0", CultureInfo.InvariantCulture)))} | {s.SpreadPercent:0.0} % |");

@@ -4,9 +4,10 @@ using Orleans.Runtime.Placement;
 namespace Omni2.Host.Silo;
 
 /// <summary>
-/// Where server grains live. Orleans' default (resource-optimized) placement prefers the calling silo while the
-/// silos' CPU and memory look alike, and every new server is first called by the silo whose API registered it or
-/// whose registry scanned its row: one silo ended up owning most of the fleet. Activation-count placement picks the
+/// Where server grains live. Orleans' default (resource-optimized) placement scores silos by load reports up to a
+/// second old and prefers the calling silo within a margin, and every new server is first called by the silo whose
+/// API registered it or whose registry scanned its row: 300 servers registered through one of three silos ended up
+/// 124 / 82 / 94. Activation-count placement picks the
 /// less loaded of two silos and counts its own placements between the silos' load reports, so servers registered
 /// through any one silo spread evenly. Activations stay where they were placed, so a silo that joins gets servers
 /// from the activation rebalancer, which migrates them (deactivated, then activated on the new silo: the grain
@@ -14,12 +15,18 @@ namespace Omni2.Host.Silo;
 /// </summary>
 public static class ServerPlacement
 {
+    /// <summary><c>false</c> leaves server grains to Orleans' default placement (to compare the two).</summary>
+    public const string ActivationCountKey = "Orleans:ServerPlacement:ActivationCount";
+
     /// <summary><c>false</c> turns the rebalancer off (on by default with PostgreSQL clustering).</summary>
     public const string RebalancingKey = "Orleans:Rebalancing:Enabled";
 
     public static ISiloBuilder UseOmni2ServerPlacement(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.AddSingleton<IPlacementStrategyResolver, ServerPlacementResolver>();
+        if (configuration.GetValue(ActivationCountKey, true))
+        {
+            silo.Services.AddSingleton<IPlacementStrategyResolver, ServerPlacementResolver>();
+        }
         if (configuration.GetValue(RebalancingKey, true))
         {
             silo.Configure<ActivationRebalancerOptions>(o =>
