@@ -28,7 +28,7 @@
 #          stateless fleet servers checked every 30 s: per silo and in total CPU, RSS, checks/s against the
 #          schedule, check lag, PostgreSQL writes/s, the time to register them all through the API, and how
 #          many servers each silo owns (--servers 1000,10000 --silos 1,2,3 by default).
-#   bash bench/run.sh           everything, full size (about 37 minutes)
+#   bash bench/run.sh           everything, full size (about 65 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
