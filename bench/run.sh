@@ -25,7 +25,11 @@
 #   reload two silo processes on PostgreSQL: a plain SQL insert, update and disable of a row of omni2.mcp_servers
 #          until the REST API of both shows what the grain applied (p50/p99/max of 50 each), then one UPDATE
 #          disabling 10,000 healthy servers (a NOTIFY storm): how long, and how many registry calls it cost.
-#   bash bench/run.sh           everything, full size (about 37 minutes)
+#   scale-out 1, 2 and 3 silo processes on one PostgreSQL (a fresh cluster each) with 1,000 and then 10,000
+#          stateless fleet servers checked every 30 s: per silo and in total CPU, RSS, checks/s against the
+#          schedule, check lag, PostgreSQL writes/s, the time to register them all through the API, and how
+#          many servers each silo owns (--servers 1000,10000 --silos 1,2,3 by default).
+#   bash bench/run.sh           everything, full size (about 65 minutes)
 #   bash bench/run.sh --quick   small and short: proves every benchmark still works (CI); numbers are rough
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,15 +47,15 @@ fi
 flags=() modes=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --servers|--interval) flags+=("$1" "$2"); shift 2 ;;
+    --servers|--silos|--interval) flags+=("$1" "$2"); shift 2 ;;
     --*) flags+=("$1"); shift ;;
     *) modes+=("$1"); shift ;;
   esac
 done
-[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard reload)
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard reload scale-out)
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
-# push, scale, storm, failover, mcp-memory, dashboard and reload need PostgreSQL: the test command's, or one started here.
+# push, scale, storm, failover, mcp-memory, dashboard, reload and scale-out need PostgreSQL: the test command's, or one started here.
 export OMNI2_TEST_POSTGRES="${OMNI2_TEST_POSTGRES:-$(scripts/postgres.sh start)}"
 for mode in "${modes[@]}"; do
   dotnet run --no-build --configuration Release --project bench/Omni2.Benchmarks -- "$mode" "${flags[@]}"

@@ -77,7 +77,7 @@ public static class FailoverBenchmark
         var names = Enumerable.Range(0, servers).Select(FleetRig.ServerName).ToList();
         var owners = await Eventually.MatchesAsync(
             () => OwnersAsync(rig.Admin, names), o => o.Values.All(s => s?.Silo is not null), Patience, "every server's silo");
-        var held = rig.Silos.ToDictionary(s => s, s => Enumerable.Range(0, servers).Where(i => IsOn(owners[names[i]]!.Silo!, s)).ToList());
+        var held = rig.Silos.ToDictionary(s => s, s => Enumerable.Range(0, servers).Where(i => s.IsAddressOf(owners[names[i]]!.Silo!)).ToList());
         if (held.Values.Sum(h => h.Count) != servers)
         {
             throw new InvalidOperationException($"Not every server's silo is one of ours: {string.Join(", ", owners.Values.Select(o => o!.Silo).Distinct())}");
@@ -166,10 +166,6 @@ public static class FailoverBenchmark
             return null;
         }
     }
-
-    /// <summary>A silo's address names its silo port: <c>S127.0.0.1:PORT:GENERATION</c>.</summary>
-    private static bool IsOn(string silo, SiloProcess process) =>
-        silo.Contains($":{process.SiloPort}:", StringComparison.Ordinal) || silo.Contains($":{process.SiloPort}@", StringComparison.Ordinal);
 
     /// <summary>About 500 detail requests a second in all, so the polls do not starve the survivor.</summary>
     private static TimeSpan PollInterval(int servers) => TimeSpan.FromMilliseconds(Math.Max(25, 2 * servers));

@@ -37,6 +37,9 @@ public sealed class FleetRig : IAsyncDisposable
 
     public HttpClient Viewer => _viewers[0];
 
+    /// <summary>A viewer of each silo, in the order of <see cref="Silos"/>.</summary>
+    public IReadOnlyList<HttpClient> Viewers => _viewers;
+
     /// <summary>Servers registered so far: fleet servers 0 to Registered - 1.</summary>
     public int Registered { get; private set; }
 

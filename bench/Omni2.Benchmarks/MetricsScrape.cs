@@ -26,6 +26,11 @@ public sealed class MetricsScrape(IReadOnlyDictionary<string, double> series)
         return new MetricsScrape(series);
     }
 
+    /// <summary>Every series summed over several silos' scrapes: the cluster's counters and histograms.</summary>
+    public static MetricsScrape Merge(IEnumerable<MetricsScrape> scrapes) =>
+        new(scrapes.SelectMany(s => s.Series).GroupBy(s => s.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Value), StringComparer.Ordinal));
+
     /// <summary>The sum of every series of <paramref name="name"/> whose labels contain all of <paramref name="labels"/>.</summary>
     public double Sum(string name, params string[] labels) =>
         series.Where(s => (s.Key == name || s.Key.StartsWith(name + "{", StringComparison.Ordinal)) && labels.All(s.Key.Contains))

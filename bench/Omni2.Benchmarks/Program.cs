@@ -1,7 +1,7 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload [--quick] [--stateful] [--servers N] [--interval S]</c>. An explicit
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]</c>. An explicit
 /// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
@@ -12,9 +12,13 @@ public static class BenchProgram
         var quick = options.Remove("--quick");
         var stateful = options.Remove("--stateful");
         // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard; reload: its storm); --interval S: the check interval (scale).
-        var servers = TakeNumber(options, "--servers");
+        // scale-out: --servers and --silos are comma-separated lists (--servers 1000,10000 --silos 1,2,3).
+        var sizes = TakeNumbers(options, "--servers");
+        var silos = TakeNumbers(options, "--silos");
+        var servers = sizes is [var one] ? one : (int?)null;
         var interval = TakeNumber(options, "--interval");
-        if (options.Count > 0 || servers < 0 || interval < 1)
+        var lists = args.FirstOrDefault() == "scale-out" || (sizes is null or [_] && silos is null);
+        if (options.Count > 0 || !lists || sizes?.Any(n => n < 0) == true || silos?.Any(n => n < 1) == true || interval < 1)
         {
             return await UsageAsync();
         }
@@ -29,6 +33,7 @@ public static class BenchProgram
             "mcp-memory" => await McpMemoryBenchmark.RunAsync(McpMemorySettings.Of(quick, servers)),
             "dashboard" => await DashboardBenchmark.RunAsync(servers is { } fleet ? [fleet] : quick ? [100] : [1_000, 10_000]),
             "scale" => await ScaleBenchmark.RunAsync(servers is { } size ? [size] : quick ? [0, 100] : [0, 1_000, 10_000], interval ?? (quick ? 5 : 30), intervals: 3, stateful),
+            "scale-out" => await ScaleOutBenchmark.RunAsync(sizes ?? (quick ? [300] : [1_000, 10_000]), silos ?? (quick ? [1, 2] : [1, 2, 3]), interval ?? (quick ? 5 : 30), intervals: quick ? 2 : 3),
             "reload" => await ReloadBenchmark.RunAsync(changes: quick ? 10 : 50, storm: servers ?? (quick ? 200 : 10_000)),
             _ => await UsageAsync(),
         };
@@ -45,9 +50,23 @@ public static class BenchProgram
         return value;
     }
 
+    /// <summary>A comma-separated list of numbers; null when absent, empty when malformed.</summary>
+    private static List<int>? TakeNumbers(List<string> options, string name)
+    {
+        var at = options.IndexOf(name);
+        if (at < 0)
+        {
+            return null;
+        }
+        var values = at + 1 < options.Count ? options[at + 1].Split(',') : [];
+        var numbers = values.Select(v => int.TryParse(v, out var n) ? n : -1).ToList();
+        options.RemoveRange(at, Math.Min(2, options.Count - at));
+        return numbers.Count == 0 || numbers.Contains(-1) ? [-1] : numbers;
+    }
+
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload [--quick] [--stateful] [--servers N] [--interval S]");
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]");
         return 2;
     }
 }

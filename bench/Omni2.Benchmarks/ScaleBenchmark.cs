@@ -63,10 +63,10 @@ public static class ScaleBenchmark
         return 0;
     }
 
-    private static double Delta(MetricsScrape after, MetricsScrape before, string name, string label) =>
+    internal static double Delta(MetricsScrape after, MetricsScrape before, string name, string label) =>
         after.Sum(name, label) - before.Sum(name, label);
 
-    private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0} MiB");
+    internal static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0} MiB");
 
-    private static string Ms(double seconds) => double.IsNaN(seconds) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms");
+    internal static string Ms(double seconds) => double.IsNaN(seconds) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms");
 }

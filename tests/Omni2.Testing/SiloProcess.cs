@@ -27,6 +27,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int SiloPort { get; }
 
+    /// <summary>Whether an Orleans silo address (<c>S127.0.0.1:PORT:GENERATION</c>, or <c>127.0.0.1:PORT@GENERATION</c>) names this process's silo.</summary>
+    public bool IsAddressOf(string silo) =>
+        silo.Contains($":{SiloPort}:", StringComparison.Ordinal) || silo.Contains($":{SiloPort}@", StringComparison.Ordinal);
+
     public bool HasExited => _process.HasExited;
 
     public int ProcessId => _process.Id;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Feed;
+using Orleans.Placement;
 
 namespace Omni2.Grains.Alerts;
 
@@ -9,6 +10,8 @@ namespace Omni2.Grains.Alerts;
 /// status feed for every silo's clients, and sent to the admin webhooks), and an admin notice
 /// whenever the breaker disables a server.
 /// </summary>
+// Its burst window is in memory: the activation rebalancer must not move it (a move forgets a burst under way).
+[Immovable(ImmovableKind.Rebalancer)]
 public sealed class AlertGrain(IOptions<AlertOptions> options, WebhookNotifier notifier, StatusPublisher publisher, TimeProvider time) : Grain, IAlertGrain
 {
     private readonly BurstDetector _bursts = new(options.Value.BurstThreshold, options.Value.Window, time);

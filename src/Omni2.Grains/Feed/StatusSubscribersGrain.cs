@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
 using Omni2.Contracts;
+using Orleans.Placement;
 
 namespace Omni2.Grains.Feed;
 
@@ -8,6 +9,8 @@ namespace Omni2.Grains.Feed;
 /// The cluster's receivers of the status feed, in memory only: after a restart of this grain every
 /// receiver is back within one renewal, and publishers keep their copy meanwhile.
 /// </summary>
+// Its receivers are in memory: the activation rebalancer must not move it (a move loses them until the next renewal).
+[Immovable(ImmovableKind.Rebalancer)]
 public sealed class StatusSubscribersGrain(IOptions<StatusFeedOptions> options, TimeProvider time) : Grain, IStatusSubscribersGrain
 {
     private readonly Dictionary<GrainId, (StatusSubscriber Subscriber, DateTimeOffset RenewedAt)> _subscribers = [];

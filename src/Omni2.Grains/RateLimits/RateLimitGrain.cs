@@ -1,4 +1,5 @@
 using Omni2.Contracts;
+using Orleans.Placement;
 
 namespace Omni2.Grains.RateLimits;
 
@@ -6,6 +7,8 @@ namespace Omni2.Grains.RateLimits;
 /// A token bucket that holds up to the limit and refills continuously at limit per window. It lives
 /// in memory only: a bucket lost with its silo starts full again, as an idle user's would be.
 /// </summary>
+// Its bucket is in memory: the activation rebalancer must not move it (a move refills it).
+[Immovable(ImmovableKind.Rebalancer)]
 public sealed class RateLimitGrain(TimeProvider clock) : Grain, IRateLimitGrain
 {
     private double _tokens = double.NaN;

@@ -50,6 +50,7 @@ public static class SiloConfiguration
                 });
                 silo.UseConfiguredEndpoints(configuration, siloPort, gatewayPort);
                 silo.UseOmni2KubernetesHosting(configuration);
+                silo.UseOmni2ServerPlacement(configuration);
                 // Notice a dead silo in seconds, not Orleans' default tens of seconds: its servers must be
                 // checked again within 5 s of a crash and 10 s of a hang. A hung silo keeps its
                 // connections open, and Orleans suppresses suspicion while a connection carried messages
