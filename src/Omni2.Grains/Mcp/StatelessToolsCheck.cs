@@ -125,14 +125,16 @@ internal sealed class StatelessToolsCheck
                 }
             case "text/event-stream":
                 // The answer is the event that carries this request's id; a server may send notifications before it.
+                // The stream is read to its end (the server ends it after the answer), so the connection goes back to the pool.
+                byte[]? answer = null;
                 await foreach (var item in SseParser.Create(body, (_, data) => data.ToArray()).EnumerateAsync(cancellationToken))
                 {
-                    if (item.EventType == SseParser.EventTypeDefault && Answers(item.Data))
+                    if (answer is null && item.EventType == SseParser.EventTypeDefault && Answers(item.Data))
                     {
-                        return item.Data;
+                        answer = item.Data;
                     }
                 }
-                throw new McpException("tools/list: the event stream ended without an answer");
+                return answer ?? throw new McpException("tools/list: the event stream ended without an answer");
             case var other:
                 throw new McpException($"tools/list was answered as {other ?? "no content type"}");
         }
