@@ -19,8 +19,8 @@ namespace Omni2.Grains.Mcp;
 /// Without a session the request is the same every time, its per-request <c>_meta</c> included, so it
 /// is rendered once; and an answer whose bytes hash as the last one's did is a healthy, unchanged
 /// list without being parsed. Through the SDK every check built that <c>_meta</c> anew, parsed the
-/// whole answer into a JSON tree, passed it through the session's queue, and re-wrote it to compare:
-/// at 10,000 servers most of a silo's cost of checking. A changed answer is read by the
+/// whole answer into a JSON tree, passed it through the session's queue, and re-wrote it to compare
+/// (BENCHMARKS.md, fleet scale, has what this saved). A changed answer is read by the
 /// <see cref="ToolListReader"/> (later pages through the SDK), within the same caps.
 /// </summary>
 internal sealed class StatelessToolsCheck
