@@ -47,6 +47,35 @@ internal static class HostileAnswers
         return true;
     }
 
+    /// <summary>
+    /// Answers a <c>tools/list</c> POST with one event listing the tool <c>lingering</c>, then keeps the
+    /// stream open until the client goes away or the server stops (the protocol says a server should end it).
+    /// </summary>
+    public static async Task<bool> TryAnswerToolListAndLingerAsync(HttpContext ctx, CancellationToken stopping)
+    {
+        if (ctx.Request.Method != HttpMethods.Post)
+        {
+            return false;
+        }
+        ctx.Request.EnableBuffering();
+        using var request = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+        ctx.Request.Body.Position = 0;
+        if (!request.RootElement.TryGetProperty("method", out var method) || method.GetString() != RequestMethods.ToolsList)
+        {
+            return false;
+        }
+        var id = request.RootElement.GetProperty("id").GetRawText();
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = "text/event-stream";
+        await ctx.Response.WriteAsync(
+            $"event: message\ndata: {{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{{\"tools\":[{{\"name\":\"lingering\",\"inputSchema\":{{\"type\":\"object\"}}}}]}}}}\n\n",
+            ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        await Task.Delay(Timeout.Infinite, linger.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        return true;
+    }
+
     /// <summary>Answers with an event stream whose one line is <see cref="LongLineBytes"/> long.</summary>
     public static Task AnswerWithLongLineAsync(HttpContext ctx) =>
         WriteEventAsync(ctx, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"", LongLineBytes, "\"}}");

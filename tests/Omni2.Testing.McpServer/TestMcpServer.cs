@@ -44,6 +44,9 @@ public enum TestServerMode
 
     /// <summary>Every request is answered with an event stream whose one line is 64 MiB long.</summary>
     LongEventLine,
+
+    /// <summary>Answers every <c>tools/list</c> (one tool, <c>lingering</c>) and then keeps the answer's stream open.</summary>
+    LingeringStream,
 }
 
 /// <summary>
@@ -318,6 +321,9 @@ public sealed class TestMcpServer : IAsyncDisposable
                     return;
 
                 case TestServerMode.HugeResult when ctx.Request.Method == HttpMethods.Post && await HostileAnswers.TryAnswerToolCallHugelyAsync(ctx):
+                    return;
+
+                case TestServerMode.LingeringStream when await HostileAnswers.TryAnswerToolListAndLingerAsync(ctx, _stopping.Token):
                     return;
 
                 default:

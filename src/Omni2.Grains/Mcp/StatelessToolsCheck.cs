@@ -125,16 +125,16 @@ internal sealed class StatelessToolsCheck
                 }
             case "text/event-stream":
                 // The answer is the event that carries this request's id; a server may send notifications before it.
-                // The stream is read to its end (the server ends it after the answer), so the connection goes back to the pool.
-                byte[]? answer = null;
+                // As the SDK does, nothing after the answer is waited for: a server that kept the stream open would
+                // otherwise fail every check by its timeout (the handler drains what the server still sends).
                 await foreach (var item in SseParser.Create(body, (_, data) => data.ToArray()).EnumerateAsync(cancellationToken))
                 {
-                    if (answer is null && item.EventType == SseParser.EventTypeDefault && Answers(item.Data))
+                    if (item.EventType == SseParser.EventTypeDefault && Answers(item.Data))
                     {
-                        answer = item.Data;
+                        return item.Data;
                     }
                 }
-                return answer ?? throw new McpException("tools/list: the event stream ended without an answer");
+                throw new McpException("tools/list: the event stream ended without an answer");
             case var other:
                 throw new McpException($"tools/list was answered as {other ?? "no content type"}");
         }

@@ -49,6 +49,24 @@ public sealed class StatelessCheckTests(ClusterFixture fixture)
         Assert.Equal(["connected"], (await fixture.Database.HealthLogAsync(name)).Select(r => r.EventType));
     }
 
+    [Fact]
+    public async Task A_server_that_keeps_its_answer_stream_open_stays_healthy()
+    {
+        var (name, server) = await RegisterHealthyAsync("lingering");
+        await using var _ = server;
+
+        server.Mode = TestServerMode.LingeringStream;
+        var snapshot = await Eventually.MatchesAsync(
+            () => Cluster.Server(name).GetSnapshotAsync(), s => s.Tools.Select(t => t.Name).SequenceEqual(["lingering"]), TimeSpan.FromSeconds(20), "the lingering answer's tools");
+
+        // Checks go on well past the check timeout (the fixture's rows have 2 s): none waits for the end of a stream that never ends.
+        var seen = snapshot.Status.LastCheckAt!.Value;
+        var later = await Eventually.MatchesAsync(
+            () => Cluster.Server(name).GetStatusAsync(), s => s.LastCheckAt > seen.AddSeconds(5), TimeSpan.FromSeconds(30), "checks past the check timeout");
+        Assert.Equal(HealthStatus.Healthy, later.Status);
+        Assert.Equal(["connected"], (await fixture.Database.HealthLogAsync(name)).Select(r => r.EventType));
+    }
+
     [Theory]
     [InlineData(TestServerMode.Error, "HTTP 500 Internal Server Error")]
     [InlineData(TestServerMode.EndlessPages, "tool list too large: 101 pages > 100 (Omni2:Upstream:MaxToolListPages)")]
