@@ -23,7 +23,9 @@ public sealed class McpConnection : IAsyncDisposable
     private bool _pingUnsupported;
     private volatile bool _closing;
 
-    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, Func<ToolListReader, StatelessToolsCheck?> statelessCheck)
+    private static readonly Implementation ClientInfo = new() { Name = "omni2", Version = "1.0" };
+
+    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, McpServerConfig config, HttpClient? http)
     {
         _client = client;
         _streamBroken = streamBroken;
@@ -31,7 +33,9 @@ public sealed class McpConnection : IAsyncDisposable
         Limits = limits;
         _tools = new ToolListReader(client, limits);
         _listings = new ListingReader(client, limits);
-        _stateless = statelessCheck(_tools);
+        _stateless = http is not null && StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion)
+            ? new StatelessToolsCheck(http, new Uri(config.Url!), config.Headers, client.NegotiatedProtocolVersion!, ClientInfo, _tools)
+            : null;
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
     }
@@ -60,7 +64,7 @@ public sealed class McpConnection : IAsyncDisposable
     {
         var options = new McpClientOptions
         {
-            ClientInfo = new Implementation { Name = "omni2", Version = "1.0" },
+            ClientInfo = ClientInfo,
             InitializationTimeout = config.ConnectTimeout,
             Handlers = new McpClientHandlers
             {
@@ -78,11 +82,7 @@ public sealed class McpConnection : IAsyncDisposable
         var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            var client = await connecting.WaitAsync(config.ConnectTimeout, cancellationToken);
-            return new McpConnection(client, generation, streamBroken, http.Limits, tools =>
-                httpClient is not null && StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion)
-                    ? new StatelessToolsCheck(httpClient, new Uri(config.Url!), config.Headers, client.NegotiatedProtocolVersion!, options.ClientInfo, tools)
-                    : null);
+            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken, http.Limits, config, httpClient);
         }
         catch (Exception ex) when (ex is TimeoutException || cancellationToken.IsCancellationRequested)
         {

@@ -43,7 +43,6 @@ internal sealed class StatelessToolsCheck
     private readonly string _protocolVersion;
     private readonly ToolListReader _tools;
     private readonly byte[] _body;
-    private byte[]? _lastAnswer;
 
     public StatelessToolsCheck(
         HttpClient http, Uri endpoint, IReadOnlyDictionary<string, string> headers, string protocolVersion, Implementation client, ToolListReader tools)
@@ -81,21 +80,12 @@ internal sealed class StatelessToolsCheck
     public async Task<ImmutableArray<McpToolInfo>?> CheckAsync(CancellationToken cancellationToken)
     {
         var answer = await PostAsync(cancellationToken);
-        var digest = SHA256.HashData(answer);
-        if (_lastAnswer is { } last && digest.AsSpan().SequenceEqual(last))
-        {
-            return null;
-        }
-        var result = JsonSerializer.Deserialize(answer, MessageType) switch
+        return await _tools.ReadIfNewAsync(SHA256.HashData(answer), () => JsonSerializer.Deserialize(answer, MessageType) switch
         {
             JsonRpcResponse response => response.Result,
             JsonRpcError error => throw new McpProtocolException(error.Error.Message, (McpErrorCode)error.Error.Code),
             _ => throw new McpException("tools/list was answered with no response"),
-        };
-        var (tools, onePage) = await _tools.ReadFromAsync(result, cancellationToken);
-        // A list of several pages could change on a later page: only a one-page answer stands for the list.
-        _lastAnswer = onePage ? digest : null;
-        return tools;
+        }, cancellationToken);
     }
 
     /// <summary>Posts the check and returns the JSON-RPC message that answers it, as sent.</summary>

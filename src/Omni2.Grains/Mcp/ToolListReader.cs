@@ -39,18 +39,31 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
     {
         var answer = await client.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsList }, cancellationToken);
         var digest = Digest(answer.Result);
-        if (ifChanged && _lastAnswer is { } last && digest.AsSpan().SequenceEqual(last))
+        if (!ifChanged)
+        {
+            _lastAnswer = null;
+        }
+        return await ReadIfNewAsync(digest, () => answer.Result, cancellationToken);
+    }
+
+    /// <summary>
+    /// The list that starts with a <c>tools/list</c> answer whose digest is <paramref name="digest"/>, or null
+    /// when the last answer read had the same digest (only <paramref name="answer"/> parses it into its result).
+    /// </summary>
+    public async Task<ImmutableArray<McpToolInfo>?> ReadIfNewAsync(byte[] digest, Func<JsonNode?> answer, CancellationToken cancellationToken)
+    {
+        if (_lastAnswer is { } last && digest.AsSpan().SequenceEqual(last))
         {
             return null;
         }
-        var (tools, onePage) = await ReadFromAsync(answer.Result, cancellationToken);
+        var (tools, onePage) = await ReadFromAsync(answer(), cancellationToken);
         // A list of several pages could change on a later page: only a one-page answer stands for the list.
         _lastAnswer = onePage ? digest : null;
         return tools;
     }
 
     /// <summary>The list that starts with <paramref name="firstAnswer"/> (the result of a <c>tools/list</c> without a cursor), and whether it was all of it.</summary>
-    public async Task<(ImmutableArray<McpToolInfo> Tools, bool OnePage)> ReadFromAsync(JsonNode? firstAnswer, CancellationToken cancellationToken)
+    private async Task<(ImmutableArray<McpToolInfo> Tools, bool OnePage)> ReadFromAsync(JsonNode? firstAnswer, CancellationToken cancellationToken)
     {
         var page = JsonSerializer.Deserialize(firstAnswer, ResultType) ?? throw new McpException("tools/list returned no result");
         var counter = new ListPageCounter("tool list", "tools", limits);
