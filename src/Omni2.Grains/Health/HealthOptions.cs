@@ -26,6 +26,12 @@ public sealed class HealthOptions
     /// <summary>Total downtime after which the server is disabled until an admin enables it (default 30 min).</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The grid health checks fall on (default 100 ms; see <see cref="CheckGrid"/>): checks due within one
+    /// step run together. Zero keeps each server's own phase (whole milliseconds).
+    /// </summary>
+    public TimeSpan CheckGrid { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Whether the values make a usable schedule; checked at startup.</summary>
     public bool IsValid(out string error)
     {
@@ -37,6 +43,7 @@ public sealed class HealthOptions
             _ when RecoveryTimeout <= TimeSpan.Zero => "RecoveryTimeout must be positive",
             _ when MaxBackoff < RecoveryTimeout => "MaxBackoff must be at least RecoveryTimeout",
             _ when DisableAfter <= TimeSpan.Zero => "DisableAfter must be positive",
+            _ when CheckGrid < TimeSpan.Zero || CheckGrid > TimeSpan.FromSeconds(1) => "CheckGrid must be between 0 and 1 s",
             _ => "",
         };
         return error.Length == 0;

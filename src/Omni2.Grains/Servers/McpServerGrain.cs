@@ -61,7 +61,7 @@ public sealed partial class McpServerGrain(
         // Passive health: a call failure that is the server's fault counts as a failed check at once.
         var self = this.AsReference<IMcpServerGrain>();
         _calls = new ToolCallGate(Name, _breaker, _connection, writing.Metrics, (connection, error) => self.ReportCallFailureAsync(connection, error).Ignore());
-        _schedule = new ServerSchedule(this, _breaker, writing.Time, StepAsync);
+        _schedule = new ServerSchedule(this, _breaker, writing.Time, healthOptions.Value.CheckGrid, StepAsync);
 
         var config = await configs.LoadOrSavedAsync(Name, state.State.Config, logger, cancellationToken);
         if (config is not null)

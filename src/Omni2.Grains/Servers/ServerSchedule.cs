@@ -8,15 +8,15 @@ namespace Omni2.Grains.Servers;
 /// and what reactivates the grain after its silo is lost) and the one step timer (the first connect
 /// and every recovery attempt, at the breaker's next wake-up). Used on the grain's scheduler only.
 /// </summary>
-public sealed class ServerSchedule(Grain grain, CircuitBreaker breaker, TimeProvider time, Func<CancellationToken, Task> step)
+public sealed class ServerSchedule(Grain grain, CircuitBreaker breaker, TimeProvider time, TimeSpan grid, Func<CancellationToken, Task> step)
 {
     public const string HealthReminder = "health-check";
 
     private IGrainTimer? _timer;
 
-    /// <summary>Checks every <see cref="McpServerConfig.HealthCheckInterval"/> from now on.</summary>
+    /// <summary>Checks every <see cref="McpServerConfig.HealthCheckInterval"/> from now on, on the fleet's <see cref="CheckGrid"/>.</summary>
     public Task StartChecksAsync(McpServerConfig config) =>
-        grain.RegisterOrUpdateReminder(HealthReminder, config.HealthCheckInterval, config.HealthCheckInterval);
+        grain.RegisterOrUpdateReminder(HealthReminder, CheckGrid.FirstCheckIn(time.GetUtcNow(), config.HealthCheckInterval, grid), config.HealthCheckInterval);
 
     /// <summary>Arms the step timer: now, at the breaker's next wake-up, or not at all.</summary>
     public void NextStep(bool immediately)
