@@ -10,7 +10,10 @@ namespace Omni2.Contracts;
 [Alias("omni2.IMcpServerGrain")]
 public interface IMcpServerGrain : IGrainWithStringKey
 {
-    /// <summary>Applies the configured row; reconnects when anything that reaches the server changed.</summary>
+    /// <summary>
+    /// Applies the configured row; reconnects when anything that reaches the server changed. Does not wait
+    /// for the status row: the registry applies rows one after another and must not wait on each write.
+    /// </summary>
     [Alias("ApplyConfig"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task ApplyConfigAsync(McpServerConfig config);
 
@@ -23,6 +26,10 @@ public interface IMcpServerGrain : IGrainWithStringKey
 
     [AlwaysInterleave, Alias("GetSnapshot")]
     Task<McpServerSnapshot> GetSnapshotAsync();
+
+    /// <summary>The snapshot once every change so far is in the database, or after a few seconds anyway: what an admin who just changed the server reads.</summary>
+    [AlwaysInterleave, Alias("GetWrittenSnapshot")]
+    Task<McpServerSnapshot> GetWrittenSnapshotAsync();
 
     /// <summary>
     /// Calls a tool; interleaves with health checks and other calls, never queues behind them. Runs

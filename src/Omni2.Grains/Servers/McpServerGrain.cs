@@ -10,14 +10,11 @@ using Omni2.Grains.Pinning;
 namespace Omni2.Grains.Servers;
 
 /// <summary>
-/// The single owner of one MCP server. A reminder drives the health check; a timer drives the
-/// first connect and every recovery attempt. The grain decides which step is due and delegates: the
-/// <see cref="HealthProbe"/> checks or connects, the <see cref="CircuitBreaker"/> decides
-/// transitions, the <see cref="ServerStatusWriter"/> makes them known and durable, the
-/// <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ServerSchedule"/> wakes the
-/// grain, the <see cref="ToolCallGate"/> admits calls and the <see cref="ToolCallMapper"/> proxies
-/// them, the <see cref="ToolPinGuard"/> judges every tool list and refuses withheld tools. Tool calls
-/// interleave with everything.
+/// The single owner of one MCP server: decides which step is due and delegates. The <see cref="ServerSchedule"/>
+/// wakes it (a reminder for checks, a timer for connects and recoveries), the <see cref="HealthProbe"/> checks or
+/// connects, the <see cref="CircuitBreaker"/> decides transitions, the <see cref="ServerStatusWriter"/> makes them
+/// known and durable, the <see cref="ConnectionLifecycle"/> keeps the connection, the <see cref="ToolCallGate"/>
+/// admits and proxies calls (interleaved with everything), the <see cref="ToolPinGuard"/> judges tool lists.
 /// </summary>
 public sealed partial class McpServerGrain(
     [PersistentState("server", StorageNames.Grains)] IPersistentState<McpServerState> state,
@@ -104,7 +101,6 @@ public sealed partial class McpServerGrain(
             LogReconfigured(Name);
             await AttemptAsync(CancellationToken.None);
         }
-        await _writer.WhenWrittenAsync(AdminWriteWait);
     }
 
     public async Task RetireAsync(RetireReason reason)
@@ -131,6 +127,12 @@ public sealed partial class McpServerGrain(
     public Task<McpServerStatus> GetStatusAsync() => Task.FromResult(_writer.Status());
 
     public Task<McpServerSnapshot> GetSnapshotAsync() => Task.FromResult(new McpServerSnapshot(_writer.Status(), state.State.Tools));
+
+    public async Task<McpServerSnapshot> GetWrittenSnapshotAsync()
+    {
+        await _writer.WhenWrittenAsync(AdminWriteWait);
+        return await GetSnapshotAsync();
+    }
 
     public Task<ToolCallResult> CallToolAsync(ToolCallRequest request, CancellationToken cancellationToken) =>
         _pins.Refusal(request) is { } refused ? Task.FromResult(refused) : _calls.CallAsync(Config, state.State.Tools, request, cancellationToken);

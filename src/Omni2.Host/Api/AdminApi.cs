@@ -46,7 +46,7 @@ public static class AdminApi
         }
         catalog.Upsert(config.ToInfo());
         await ReloadAsync(grains, config.Name, loggers);
-        var status = await grains.GetGrain<IMcpServerGrain>(config.Name).GetSnapshotAsync();
+        var status = await grains.GetGrain<IMcpServerGrain>(config.Name).GetWrittenSnapshotAsync();
         return TypedResults.Created($"/api/v1/mcp/servers/{config.Name}", ServerDetailView.From(config, status.Status, status.Tools, DateTimeOffset.UtcNow));
     }
 
@@ -81,7 +81,7 @@ public static class AdminApi
         }
         catalog.Upsert(config.ToInfo());
         await ReloadAsync(grains, name, loggers);
-        var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetSnapshotAsync();
+        var snapshot = await grains.GetGrain<IMcpServerGrain>(name).GetWrittenSnapshotAsync();
         return TypedResults.Ok(ServerDetailView.From(config, snapshot.Status, snapshot.Tools, time.GetUtcNow()));
     }
 
