@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Omni2.Contracts;
 
 /// <summary>
@@ -13,9 +15,10 @@ public interface IRegistryGrain : IGrainWithStringKey
 
     /// <summary>
     /// Reloads one server's row (the admin API calls this after each change): the same outcome as a
-    /// scan for that server, without reading every row.
+    /// scan for that server, without reading every row. Reloads interleave with each other and with a
+    /// scan, so registering many servers at once activates their grains side by side.
     /// </summary>
-    [Alias("Reload"), ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
+    [Alias("Reload"), AlwaysInterleave, ResponseTimeout(ServerLimits.ConnectResponseTimeout)]
     Task<RegistryScanResult> ReloadAsync(string name);
 
     /// <summary>

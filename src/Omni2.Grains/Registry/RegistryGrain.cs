@@ -17,6 +17,9 @@ public sealed partial class RegistryGrain(
 {
     private const string ScanReminder = "registry-scan";
     private bool _scannedSinceActivation;
+    private readonly Dictionary<string, Task> _reloading = new(StringComparer.Ordinal);
+    /// <summary>While a scan runs: what reloads interleaved with it learned, which its rows (read before) do not know.</summary>
+    private Dictionary<string, KnownServer?>? _reloadedDuringScan;
     private bool _unsaved;
     private IGrainTimer? _saveTimer;
 
@@ -47,6 +50,27 @@ public sealed partial class RegistryGrain(
 
     public async Task<RegistryScanResult> ReloadAsync(string name)
     {
+        // Reloads interleave, but one server's one at a time (the admin API's and the NOTIFY's for one
+        // change meet here): the second reads what the first did, and makes no second call.
+        while (_reloading.TryGetValue(name, out var running))
+        {
+            await running;
+        }
+        var done = new TaskCompletionSource();
+        _reloading[name] = done.Task;
+        try
+        {
+            return await ReloadOneAsync(name);
+        }
+        finally
+        {
+            _reloading.Remove(name);
+            done.SetResult();
+        }
+    }
+
+    private async Task<RegistryScanResult> ReloadOneAsync(string name)
+    {
         var row = await configs.LoadAsync(name);
         var known = state.State.Servers;
         known.TryGetValue(name, out var before);
@@ -62,6 +86,10 @@ public sealed partial class RegistryGrain(
             {
                 known[name] = step.Next;
             }
+            if (_reloadedDuringScan is { } duringScan)
+            {
+                duringScan[name] = step.Next;
+            }
             SaveSoon();
         }
         return RegistryPlanner.Count([step]);
@@ -69,6 +97,7 @@ public sealed partial class RegistryGrain(
 
     private async Task<RegistryScanResult> ScanAsync()
     {
+        _reloadedDuringScan = new(StringComparer.Ordinal);
         var rows = await configs.LoadAllAsync();
         var known = state.State.Servers;
         var plan = RegistryPlanner.Scan(rows, known, wake: !_scannedSinceActivation);
@@ -86,6 +115,18 @@ public sealed partial class RegistryGrain(
                 next.Remove(failed);
             }
         }
+        foreach (var (name, reloaded) in _reloadedDuringScan)
+        {
+            if (reloaded is null)
+            {
+                next.Remove(name);
+            }
+            else
+            {
+                next[name] = reloaded;
+            }
+        }
+        _reloadedDuringScan = null;
         _scannedSinceActivation = true;
         var result = plan.Result;
         if (_unsaved || result.Added + result.Changed + result.Retired > 0 || !known.Keys.ToHashSet().SetEquals(next.Keys))

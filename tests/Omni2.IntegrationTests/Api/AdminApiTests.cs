@@ -129,6 +129,28 @@ public sealed class AdminApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_reconfiguration_waiting_on_a_hung_server_never_holds_up_another_registration()
+    {
+        await using var first = await TestMcpServer.StartAsync();
+        await using var hung = await TestMcpServer.StartAsync();
+        await using var other = await TestMcpServer.StartAsync();
+        hung.Mode = TestServerMode.Hang;
+        var name = await fixture.A.RegisterHealthyAsync(first, "hungput");
+        using var admin = fixture.A.ClientAs("admin");
+
+        // The new address reaches the server differently: its grain reconnects there, and waits on it.
+        var replacing = admin.PutAsync($"/api/v1/mcp/servers/{name}", Json(HttpServer(name, hung.StreamableHttpEndpoint, ""","connect_timeout_seconds":600""")));
+        await Eventually.MatchesAsync(() => Task.FromResult(hung.RequestCount), n => n > 0, TimeSpan.FromSeconds(30), "the reconnect to the hung server under way");
+
+        var registered = await fixture.A.RegisterAsync(HttpServer(ClusterFixture.UniqueName("beside"), other.StreamableHttpEndpoint)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.False(replacing.IsCompleted);
+        hung.Mode = TestServerMode.Normal;
+        Assert.Equal(HttpStatusCode.OK, (await replacing.WaitAsync(TimeSpan.FromSeconds(60))).StatusCode);
+    }
+
+    [Fact]
     public async Task Delete_removes_the_server_from_every_silo()
     {
         await using var server = await TestMcpServer.StartAsync();
