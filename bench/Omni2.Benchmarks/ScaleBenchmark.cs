@@ -8,12 +8,16 @@ namespace Omni2.Benchmarks;
 /// 10,000 fleet servers registered through the API, each checked every interval by its reminder.
 /// Over at least three intervals it reports the silo's CPU (share of one core) and resident memory,
 /// the checks per second achieved against the schedule's N / interval, and the check lag (how long
-/// after its scheduled time a reminder tick ran, from the silo's own histogram).
+/// after its scheduled time a reminder tick ran, from the silo's own histogram). After each window a
+/// full collection (<see cref="FullCollection"/>) gives the memory the servers hold: RSS and GC heap
+/// then, and per server their growth since the silo alone (0 servers, always measured first).
 /// </summary>
 public static class ScaleBenchmark
 {
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int intervalSeconds, int intervals, bool stateful)
     {
+        sizes = [0, .. sizes.Where(size => size > 0)];
+        var memory = new List<(int Servers, long Rss, long GcHeap)>();
         await using var rig = await FleetRig.StartAsync(sizes.Max(), stateful);
         var silo = new ProcessMeter(rig.Silo.ProcessId);
         var fleet = new ProcessMeter(rig.Fleet.ProcessId);
@@ -47,6 +51,8 @@ public static class ScaleBenchmark
             var fleetCpu = fleet.CpuPercent();
             var rss = silo.SampleRss();
             var after = await MetricsScrape.ReadAsync(rig.Viewer);
+            var (collectedRss, gcHeap) = await FullCollection.MeasureAsync(rig.Silo.ProcessId, rig.Viewer);
+            memory.Add((size, collectedRss, gcHeap));
 
             var ok = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"ok\"");
             var failed = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"failed\"");
@@ -60,13 +66,30 @@ public static class ScaleBenchmark
                 return 1;
             }
         }
+        PrintMemory(memory);
         return 0;
+    }
+
+    /// <summary>The silo's memory after a full collection at each size, and per server its growth over the silo alone.</summary>
+    private static void PrintMemory(IReadOnlyList<(int Servers, long Rss, long GcHeap)> memory)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| servers | silo RSS after a full GC | GC heap after it | RSS per server | GC heap per server |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
+        var alone = memory[0];
+        foreach (var (servers, rss, heap) in memory)
+        {
+            var perServer = servers == 0 ? " | " : $"{Kib((rss - alone.Rss) / servers)} | {Kib((heap - alone.GcHeap) / servers)}";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {servers:N0} | {Mib(rss)} | {Mib(heap)} | {perServer} |"));
+        }
     }
 
     internal static double Delta(MetricsScrape after, MetricsScrape before, string name, string label) =>
         after.Sum(name, label) - before.Sum(name, label);
 
     internal static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0} MiB");
+
+    private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.0} KiB");
 
     internal static string Ms(double seconds) => double.IsNaN(seconds) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms");
 }
