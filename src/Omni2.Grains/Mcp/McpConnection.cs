@@ -9,13 +9,14 @@ using Omni2.Contracts;
 namespace Omni2.Grains.Mcp;
 
 /// <summary>
-/// One live MCP client session to one server (official C# SDK), with the few operations a grain needs.
+/// One live MCP connection to one server (official C# SDK), with the few operations a grain needs: a
+/// session, or for a sessionless server what its discovery answered (<see cref="UpstreamClient"/>).
 /// Disposing it closes the session and, for stdio, ends the server's process.
 /// </summary>
 public sealed class McpConnection : IAsyncDisposable
 {
     private static readonly Task<string> NeverBroken = new TaskCompletionSource<string>().Task;
-    private readonly McpClient _client;
+    private readonly UpstreamClient _client;
     private readonly Task<string> _streamBroken;
     private readonly ToolListReader _tools;
     private readonly ListingReader _listings;
@@ -25,7 +26,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     private static readonly Implementation ClientInfo = new() { Name = "omni2", Version = "1.0" };
 
-    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, McpServerConfig config, HttpClient? http)
+    private McpConnection(UpstreamClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, McpServerConfig config, HttpClient? http)
     {
         _client = client;
         _streamBroken = streamBroken;
@@ -53,9 +54,9 @@ public sealed class McpConnection : IAsyncDisposable
     /// Completes when the session ends on its own (a stdio process exited, a stream dropped) or its
     /// event stream breaks off (which the SDK does not count as the end of the session).
     /// </summary>
-    public Task<string> Closed => Task.WhenAny(
-        _client.Completion.ContinueWith(t => UpstreamError.Describe(t.Result), TaskScheduler.Default),
-        _streamBroken).Unwrap();
+    public Task<string> Closed => _client.SessionCompletion is { } session
+        ? Task.WhenAny(session.ContinueWith(t => UpstreamError.Describe(t.Result), TaskScheduler.Default), _streamBroken).Unwrap()
+        : _streamBroken;
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>
     public static async Task<McpConnection> OpenAsync(
@@ -82,7 +83,11 @@ public sealed class McpConnection : IAsyncDisposable
         var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken, http.Limits, config, httpClient);
+            var client = await connecting.WaitAsync(config.ConnectTimeout, cancellationToken);
+            var upstream = StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion) && client.SessionId is null
+                ? UpstreamClient.Resumable(client, transport, options, loggerFactory)
+                : UpstreamClient.Held(client);
+            return new McpConnection(upstream, generation, streamBroken, http.Limits, config, httpClient);
         }
         catch (Exception ex) when (ex is TimeoutException || cancellationToken.IsCancellationRequested)
         {
@@ -103,13 +108,14 @@ public sealed class McpConnection : IAsyncDisposable
     {
         if (_stateless is { } stateless)
         {
+            await _client.LetGoIfUnusedAsync();
             return await stateless.CheckAsync(cancellationToken);
         }
         if (!_pingUnsupported)
         {
             try
             {
-                await _client.PingAsync(cancellationToken: cancellationToken);
+                await _client.UseAsync(client => client.PingAsync(cancellationToken: cancellationToken).AsTask());
                 return null;
             }
             catch (Exception ex) when (IsPingUnsupported(ex))
@@ -158,7 +164,7 @@ public sealed class McpConnection : IAsyncDisposable
         };
         try
         {
-            var response = await BoundedAsync(token => _client.SendRequestAsync(request, token), timeout, cancellationToken);
+            var response = await BoundedAsync(token => _client.UseAsync(client => client.SendRequestAsync(request, token)), timeout, cancellationToken);
             return JsonSerializer.Deserialize<TResult>(response.Result, McpJsonUtilities.DefaultOptions)
                 ?? throw new McpException($"{what} returned no result");
         }
@@ -173,10 +179,14 @@ public sealed class McpConnection : IAsyncDisposable
     private void CancelUpstream(RequestId id, string reason)
     {
         var bound = new CancellationTokenSource(CloseTimeout);
-        _client.SendNotificationAsync(
-                NotificationMethods.CancelledNotification,
-                new CancelledNotificationParams { RequestId = id, Reason = reason },
-                cancellationToken: bound.Token)
+        _client.UseAsync(async client =>
+            {
+                await client.SendNotificationAsync(
+                    NotificationMethods.CancelledNotification,
+                    new CancelledNotificationParams { RequestId = id, Reason = reason },
+                    cancellationToken: bound.Token);
+                return true;
+            })
             .ContinueWith(
                 sent =>
                 {
