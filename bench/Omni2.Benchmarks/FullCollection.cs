@@ -16,8 +16,12 @@ public static class FullCollection
     private const long GcKeyword = 0x1;
     private const long GcHeapCollectKeyword = 0x800000;
 
-    /// <summary>Collects, then returns the process's RSS and its GC heap (all generations, from the silo's <c>System.Runtime</c> meter).</summary>
-    public static async Task<(long Rss, long GcHeap)> MeasureAsync(int processId, HttpClient viewer)
+    /// <summary>
+    /// Collects, then returns the process's RSS, its GC heap (all generations) and the memory the GC keeps
+    /// committed for it (from the silo's <c>System.Runtime</c> meter): RSS less that is the runtime's and
+    /// the libraries' native memory and code.
+    /// </summary>
+    public static async Task<(long Rss, long GcHeap, long GcCommitted)> MeasureAsync(int processId, HttpClient viewer)
     {
         var gen2 = (await MetricsScrape.ReadAsync(viewer)).Sum("dotnet_gc_collections_total", "gen2");
         var client = new DiagnosticsClient(processId);
@@ -33,7 +37,8 @@ public static class FullCollection
             await session.StopAsync(CancellationToken.None);
             await drain;
         }
-        var heap = (await MetricsScrape.ReadAsync(viewer)).Sum("dotnet_gc_last_collection_heap_size_bytes");
-        return (ProcessMeter.RssBytes(processId), (long)heap);
+        var after = await MetricsScrape.ReadAsync(viewer);
+        return (ProcessMeter.RssBytes(processId), (long)after.Sum("dotnet_gc_last_collection_heap_size_bytes"),
+            (long)after.Sum("dotnet_gc_last_collection_memory_committed_size_bytes"));
     }
 }

@@ -17,7 +17,7 @@ public static class ScaleBenchmark
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int intervalSeconds, int intervals, bool stateful)
     {
         sizes = [0, .. sizes.Where(size => size > 0)];
-        var memory = new List<(int Servers, long Rss, long GcHeap)>();
+        var memory = new List<(int Servers, long Rss, long GcHeap, long GcCommitted)>();
         await using var rig = await FleetRig.StartAsync(sizes.Max(), stateful);
         var silo = new ProcessMeter(rig.Silo.ProcessId);
         var fleet = new ProcessMeter(rig.Fleet.ProcessId);
@@ -51,8 +51,8 @@ public static class ScaleBenchmark
             var fleetCpu = fleet.CpuPercent();
             var rss = silo.SampleRss();
             var after = await MetricsScrape.ReadAsync(rig.Viewer);
-            var (collectedRss, gcHeap) = await FullCollection.MeasureAsync(rig.Silo.ProcessId, rig.Viewer);
-            memory.Add((size, collectedRss, gcHeap));
+            var (collectedRss, gcHeap, gcCommitted) = await FullCollection.MeasureAsync(rig.Silo.ProcessId, rig.Viewer);
+            memory.Add((size, collectedRss, gcHeap, gcCommitted));
 
             var ok = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"ok\"");
             var failed = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"failed\"");
@@ -71,16 +71,16 @@ public static class ScaleBenchmark
     }
 
     /// <summary>The silo's memory after a full collection at each size, and per server its growth over the silo alone.</summary>
-    private static void PrintMemory(IReadOnlyList<(int Servers, long Rss, long GcHeap)> memory)
+    private static void PrintMemory(IReadOnlyList<(int Servers, long Rss, long GcHeap, long GcCommitted)> memory)
     {
         Console.WriteLine();
-        Console.WriteLine("| servers | silo RSS after a full GC | GC heap after it | RSS per server | GC heap per server |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| servers | silo RSS after a full GC | GC heap after it | GC committed | RSS per server | GC heap per server | GC committed per server |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         var alone = memory[0];
-        foreach (var (servers, rss, heap) in memory)
+        foreach (var (servers, rss, heap, committed) in memory)
         {
-            var perServer = servers == 0 ? " | " : $"{Kib((rss - alone.Rss) / servers)} | {Kib((heap - alone.GcHeap) / servers)}";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {servers:N0} | {Mib(rss)} | {Mib(heap)} | {perServer} |"));
+            var perServer = servers == 0 ? " | | " : $"{Kib((rss - alone.Rss) / servers)} | {Kib((heap - alone.GcHeap) / servers)} | {Kib((committed - alone.GcCommitted) / servers)}";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {servers:N0} | {Mib(rss)} | {Mib(heap)} | {Mib(committed)} | {perServer} |"));
         }
     }
 

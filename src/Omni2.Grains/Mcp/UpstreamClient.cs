@@ -29,16 +29,17 @@ internal sealed class UpstreamClient : IAsyncDisposable
         _resume = resume;
         NegotiatedProtocolVersion = first.NegotiatedProtocolVersion;
         ServerCapabilities = first.ServerCapabilities;
+        SessionCompletion = resume is null ? first.Completion : null;
     }
 
     /// <summary>What the server said it offers, when it was connected.</summary>
     public ServerCapabilities ServerCapabilities { get; }
 
+    /// <summary>When the session ends on its own (null for a sessionless connection, which has none to end).</summary>
+    public Task<ClientCompletionDetails>? SessionCompletion { get; }
+
     /// <summary>The revision the first client agreed with the server; every resumed one speaks it too.</summary>
     public string? NegotiatedProtocolVersion { get; }
-
-    /// <summary>Whether clients come and go (no session); if not, the one client is the session.</summary>
-    public bool IsResumable => _resume is not null;
 
     /// <summary>A session's client, held until the connection closes.</summary>
     public static UpstreamClient Held(McpClient client) => new(client, resume: null);
@@ -109,9 +110,6 @@ internal sealed class UpstreamClient : IAsyncDisposable
         }
         return idle is { IsCompletedSuccessfully: true } ? idle.Result.DisposeAsync() : ValueTask.CompletedTask;
     }
-
-    /// <summary>When the session ends on its own (null for a sessionless connection, which has none to end).</summary>
-    public Task<ClientCompletionDetails>? SessionCompletion => _resume is null ? _client!.Result.Completion : null;
 
     /// <summary>Closes the client there is, if any; one still in use by an operation is closed under it, which ends that operation.</summary>
     public ValueTask DisposeAsync()
