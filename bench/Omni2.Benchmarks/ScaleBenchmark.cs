@@ -10,7 +10,8 @@ namespace Omni2.Benchmarks;
 /// the checks per second achieved against the schedule's N / interval, and the check lag (how long
 /// after its scheduled time a reminder tick ran, from the silo's own histogram). After each window a
 /// full collection (<see cref="FullCollection"/>) gives the memory the servers hold: RSS and GC heap
-/// then, and per server their growth since the silo alone (0 servers, always measured first).
+/// then, and per server their growth since the silo alone (0 servers, always measured first) and since
+/// the previous size (<c>--servers 1000,3000</c>: sizes one after another in the same silo).
 /// </summary>
 public static class ScaleBenchmark
 {
@@ -70,18 +71,27 @@ public static class ScaleBenchmark
         return 0;
     }
 
-    /// <summary>The silo's memory after a full collection at each size, and per server its growth over the silo alone.</summary>
+    /// <summary>
+    /// The silo's memory after a full collection at each size; per server its growth over the silo alone, and
+    /// over the previous size (which leaves out what the first servers cost once: code compiled, caches filled).
+    /// </summary>
     private static void PrintMemory(IReadOnlyList<(int Servers, long Rss, long GcHeap, long GcCommitted)> memory)
     {
         Console.WriteLine();
-        Console.WriteLine("| servers | silo RSS after a full GC | GC heap after it | GC committed | RSS per server | GC heap per server | GC committed per server |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        var alone = memory[0];
-        foreach (var (servers, rss, heap, committed) in memory)
+        Console.WriteLine("| servers | silo RSS after a full GC | GC heap after it | GC committed | per server: RSS / GC heap / committed | per server added since the previous size |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (var i = 0; i < memory.Count; i++)
         {
-            var perServer = servers == 0 ? " | | " : $"{Kib((rss - alone.Rss) / servers)} | {Kib((heap - alone.GcHeap) / servers)} | {Kib((committed - alone.GcCommitted) / servers)}";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {servers:N0} | {Mib(rss)} | {Mib(heap)} | {Mib(committed)} | {perServer} |"));
+            var (servers, rss, heap, committed) = memory[i];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {servers:N0} | {Mib(rss)} | {Mib(heap)} | {Mib(committed)} | {PerServer(memory[0], memory[i])} | {(i > 1 ? PerServer(memory[i - 1], memory[i]) : "")} |"));
         }
+    }
+
+    private static string PerServer((int Servers, long Rss, long GcHeap, long GcCommitted) from, (int Servers, long Rss, long GcHeap, long GcCommitted) to)
+    {
+        var servers = to.Servers - from.Servers;
+        return servers <= 0 ? "" : $"{Kib((to.Rss - from.Rss) / servers)} / {Kib((to.GcHeap - from.GcHeap) / servers)} / {Kib((to.GcCommitted - from.GcCommitted) / servers)}";
     }
 
     internal static double Delta(MetricsScrape after, MetricsScrape before, string name, string label) =>
