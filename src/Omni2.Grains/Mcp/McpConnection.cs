@@ -112,7 +112,7 @@ public sealed class McpConnection : IAsyncDisposable
     {
         if (_stateless is { } stateless)
         {
-            await _client.LetGoIfUnusedAsync();
+            _client.LetGoIfUnused();
             return await stateless.CheckAsync(cancellationToken);
         }
         if (!_pingUnsupported)

@@ -95,9 +95,10 @@ internal sealed class UpstreamClient : IAsyncDisposable
 
     /// <summary>
     /// Called on every health check of a sessionless connection: lets the client go when nothing used it
-    /// since the last check and nothing uses it now (the next operation resumes another).
+    /// since the last check and nothing uses it now (the next operation resumes another). Closing a client
+    /// without a session sends nothing; it is not waited for, so no check ever waits on it.
     /// </summary>
-    public ValueTask LetGoIfUnusedAsync()
+    public void LetGoIfUnused()
     {
         Task<McpClient>? idle = null;
         lock (_gate)
@@ -108,7 +109,10 @@ internal sealed class UpstreamClient : IAsyncDisposable
             }
             _usedSinceCheck = false;
         }
-        return idle is { IsCompletedSuccessfully: true } ? idle.Result.DisposeAsync() : ValueTask.CompletedTask;
+        if (idle is { IsCompletedSuccessfully: true })
+        {
+            idle.Result.DisposeAsync().AsTask().Ignore();
+        }
     }
 
     /// <summary>Closes the client there is, if any; one still in use by an operation is closed under it, which ends that operation.</summary>
