@@ -10,7 +10,8 @@
 #   detect a fleet server breaks (a tool call through Omni2 fails) or is killed (its stream resets):
 #          time until the status changes at a SignalR client and in the REST API.
 #   scale  one silo process on PostgreSQL with 0, 1,000 and 10,000 fleet servers checked every 30 s:
-#          CPU, memory, checks/s and check lag over three intervals each.
+#          CPU, memory, checks/s and check lag over three intervals each; then RSS, GC heap and GC committed
+#          after a full collection, per server (--servers 3000,10000: other sizes, one after another).
 #   storm  1,000 fleet servers killed at once: API latency, SignalR messages per client per second,
 #          time until everything shows the new state, critical alerts, recovery.
 #   failover one of two silo processes on PostgreSQL is killed (SIGKILL) or hangs (SIGSTOP): time until

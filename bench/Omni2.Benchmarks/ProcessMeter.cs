@@ -41,7 +41,7 @@ public sealed class ProcessMeter(int processId)
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
-    private static long RssBytes(int processId) =>
+    internal static long RssBytes(int processId) =>
         File.ReadLines($"/proc/{processId}/status")
             .Where(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024)

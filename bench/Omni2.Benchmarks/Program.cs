@@ -11,13 +11,13 @@ public static class BenchProgram
         var options = args.Skip(1).ToList();
         var quick = options.Remove("--quick");
         var stateful = options.Remove("--stateful");
-        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard; reload: its storm); --interval S: the check interval (scale).
-        // scale-out: --servers and --silos are comma-separated lists (--servers 1000,10000 --silos 1,2,3).
+        // --servers N: one fleet size instead of the mode's own (storm, failover, mcp-memory, dashboard; reload: its storm); --interval S: the check interval (scale).
+        // scale: --servers is a comma-separated list of sizes, one after another in one silo; scale-out: --servers and --silos are lists (--servers 1000,10000 --silos 1,2,3).
         var sizes = TakeNumbers(options, "--servers");
         var silos = TakeNumbers(options, "--silos");
         var servers = sizes is [var one] ? one : (int?)null;
         var interval = TakeNumber(options, "--interval");
-        var lists = args.FirstOrDefault() == "scale-out" || (sizes is null or [_] && silos is null);
+        var lists = args.FirstOrDefault() is "scale-out" || (args.FirstOrDefault() is "scale" && silos is null) || (sizes is null or [_] && silos is null);
         if (options.Count > 0 || !lists || sizes?.Any(n => n < 0) == true || silos?.Any(n => n < 1) == true || interval < 1)
         {
             return await UsageAsync();
@@ -32,7 +32,7 @@ public static class BenchProgram
             "failover" => await FailoverBenchmark.RunAsync(rounds: quick ? 1 : 5, servers ?? (quick ? 20 : 200)),
             "mcp-memory" => await McpMemoryBenchmark.RunAsync(McpMemorySettings.Of(quick, servers)),
             "dashboard" => await DashboardBenchmark.RunAsync(servers is { } fleet ? [fleet] : quick ? [100] : [1_000, 10_000]),
-            "scale" => await ScaleBenchmark.RunAsync(servers is { } size ? [size] : quick ? [0, 100] : [0, 1_000, 10_000], interval ?? (quick ? 5 : 30), intervals: 3, stateful),
+            "scale" => await ScaleBenchmark.RunAsync(sizes ?? (quick ? [100] : [1_000, 10_000]), interval ?? (quick ? 5 : 30), intervals: 3, stateful),
             "scale-out" => await ScaleOutBenchmark.RunAsync(sizes ?? (quick ? [300] : [1_000, 10_000]), silos ?? (quick ? [1, 2] : [1, 2, 3]), interval ?? (quick ? 5 : 30), intervals: quick ? 2 : 3),
             "reload" => await ReloadBenchmark.RunAsync(changes: quick ? 10 : 50, storm: servers ?? (quick ? 200 : 10_000)),
             _ => await UsageAsync(),

@@ -8,12 +8,17 @@ namespace Omni2.Benchmarks;
 /// 10,000 fleet servers registered through the API, each checked every interval by its reminder.
 /// Over at least three intervals it reports the silo's CPU (share of one core) and resident memory,
 /// the checks per second achieved against the schedule's N / interval, and the check lag (how long
-/// after its scheduled time a reminder tick ran, from the silo's own histogram).
+/// after its scheduled time a reminder tick ran, from the silo's own histogram). After each window a
+/// full collection (<see cref="FullCollection"/>) gives the memory the servers hold: RSS and GC heap
+/// then, and per server their growth since the silo alone (0 servers, always measured first) and since
+/// the previous size (<c>--servers 1000,3000</c>: sizes one after another in the same silo).
 /// </summary>
 public static class ScaleBenchmark
 {
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int intervalSeconds, int intervals, bool stateful)
     {
+        sizes = [0, .. sizes.Where(size => size > 0)];
+        var memory = new List<(int Servers, long Rss, long GcHeap, long GcCommitted)>();
         await using var rig = await FleetRig.StartAsync(sizes.Max(), stateful);
         var silo = new ProcessMeter(rig.Silo.ProcessId);
         var fleet = new ProcessMeter(rig.Fleet.ProcessId);
@@ -47,6 +52,8 @@ public static class ScaleBenchmark
             var fleetCpu = fleet.CpuPercent();
             var rss = silo.SampleRss();
             var after = await MetricsScrape.ReadAsync(rig.Viewer);
+            var (collectedRss, gcHeap, gcCommitted) = await FullCollection.MeasureAsync(rig.Silo.ProcessId, rig.Viewer);
+            memory.Add((size, collectedRss, gcHeap, gcCommitted));
 
             var ok = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"ok\"");
             var failed = Delta(after, before, "omni2_health_check_duration_seconds_count", "outcome=\"failed\"");
@@ -60,13 +67,39 @@ public static class ScaleBenchmark
                 return 1;
             }
         }
+        PrintMemory(memory);
         return 0;
+    }
+
+    /// <summary>
+    /// The silo's memory after a full collection at each size; per server its growth over the silo alone, and
+    /// over the previous size (which leaves out what the first servers cost once: code compiled, caches filled).
+    /// </summary>
+    private static void PrintMemory(IReadOnlyList<(int Servers, long Rss, long GcHeap, long GcCommitted)> memory)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| servers | silo RSS after a full GC | GC heap after it | GC committed | per server: RSS / GC heap / committed | per server added since the previous size |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (var i = 0; i < memory.Count; i++)
+        {
+            var (servers, rss, heap, committed) = memory[i];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {servers:N0} | {Mib(rss)} | {Mib(heap)} | {Mib(committed)} | {PerServer(memory[0], memory[i])} | {(i > 1 ? PerServer(memory[i - 1], memory[i]) : "")} |"));
+        }
+    }
+
+    private static string PerServer((int Servers, long Rss, long GcHeap, long GcCommitted) from, (int Servers, long Rss, long GcHeap, long GcCommitted) to)
+    {
+        var servers = to.Servers - from.Servers;
+        return servers <= 0 ? "" : $"{Kib((to.Rss - from.Rss) / servers)} / {Kib((to.GcHeap - from.GcHeap) / servers)} / {Kib((to.GcCommitted - from.GcCommitted) / servers)}";
     }
 
     internal static double Delta(MetricsScrape after, MetricsScrape before, string name, string label) =>
         after.Sum(name, label) - before.Sum(name, label);
 
     internal static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0} MiB");
+
+    private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.0} KiB");
 
     internal static string Ms(double seconds) => double.IsNaN(seconds) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms");
 }

@@ -9,13 +9,13 @@ using Omni2.Contracts;
 namespace Omni2.Grains.Mcp;
 
 /// <summary>
-/// One live MCP client session to one server (official C# SDK), with the few operations a grain needs.
+/// One live MCP connection to one server (official C# SDK), with the few operations a grain needs: a
+/// session, or for a sessionless server what its discovery answered (<see cref="UpstreamClient"/>).
 /// Disposing it closes the session and, for stdio, ends the server's process.
 /// </summary>
 public sealed class McpConnection : IAsyncDisposable
 {
-    private static readonly Task<string> NeverBroken = new TaskCompletionSource<string>().Task;
-    private readonly McpClient _client;
+    private readonly UpstreamClient _client;
     private readonly Task<string> _streamBroken;
     private readonly ToolListReader _tools;
     private readonly ListingReader _listings;
@@ -25,7 +25,7 @@ public sealed class McpConnection : IAsyncDisposable
 
     private static readonly Implementation ClientInfo = new() { Name = "omni2", Version = "1.0" };
 
-    private McpConnection(McpClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, McpServerConfig config, HttpClient? http)
+    private McpConnection(UpstreamClient client, long generation, Task<string> streamBroken, UpstreamOptions limits, McpServerConfig config, (HttpClient Client, Uri Endpoint)? http)
     {
         _client = client;
         _streamBroken = streamBroken;
@@ -33,8 +33,8 @@ public sealed class McpConnection : IAsyncDisposable
         Limits = limits;
         _tools = new ToolListReader(client, limits);
         _listings = new ListingReader(client, limits);
-        _stateless = http is not null && StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion)
-            ? new StatelessToolsCheck(http, new Uri(config.Url!), config.Headers, client.NegotiatedProtocolVersion!, ClientInfo, _tools)
+        _stateless = http is { } posting && StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion)
+            ? new StatelessToolsCheck(posting.Client, posting.Endpoint, config.Headers, client.NegotiatedProtocolVersion!, ClientInfo, _tools)
             : null;
         // Protocol 2026-07-28 removed ping; tools/list is the check there.
         _pingUnsupported = string.CompareOrdinal(client.NegotiatedProtocolVersion, "2026-07-28") >= 0;
@@ -53,9 +53,9 @@ public sealed class McpConnection : IAsyncDisposable
     /// Completes when the session ends on its own (a stdio process exited, a stream dropped) or its
     /// event stream breaks off (which the SDK does not count as the end of the session).
     /// </summary>
-    public Task<string> Closed => Task.WhenAny(
-        _client.Completion.ContinueWith(t => UpstreamError.Describe(t.Result), TaskScheduler.Default),
-        _streamBroken).Unwrap();
+    public Task<string> Closed => _client.SessionCompletion is { } session
+        ? Task.WhenAny(session.ContinueWith(t => UpstreamError.Describe(t.Result), TaskScheduler.Default), _streamBroken).Unwrap()
+        : _streamBroken;
 
     /// <summary>Connects and initializes a session, bounded by the server's connect timeout; the caller may cancel.</summary>
     public static async Task<McpConnection> OpenAsync(
@@ -78,11 +78,20 @@ public sealed class McpConnection : IAsyncDisposable
         };
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cancel.CancelAfter(config.ConnectTimeout);
-        var (transport, httpClient, streamBroken) = CreateTransport(config, http, loggerFactory);
+        var (transport, httpClient, streamBroken) = UpstreamTransport.Create(config, http, loggerFactory);
         var connecting = McpClient.CreateAsync(transport, options, loggerFactory, cancel.Token);
         try
         {
-            return new McpConnection(await connecting.WaitAsync(config.ConnectTimeout, cancellationToken), generation, streamBroken, http.Limits, config, httpClient);
+            var client = await connecting.WaitAsync(config.ConnectTimeout, cancellationToken);
+            if (StatelessToolsCheck.Applies(config, client.NegotiatedProtocolVersion) && client.SessionId is null)
+            {
+                // No session: what follows goes through the silo's one sessionless HTTP client, and there is no event stream to watch.
+                var (sessionless, endpoint) = UpstreamTransport.Sessionless(config, http, loggerFactory);
+                return new McpConnection(
+                    UpstreamClient.Resumable(client, sessionless, options, loggerFactory), generation, UpstreamTransport.NeverBroken, http.Limits, config, (http.Sessionless, endpoint));
+            }
+            return new McpConnection(
+                UpstreamClient.Held(client), generation, streamBroken, http.Limits, config, httpClient is null ? null : (httpClient, new Uri(config.Url!)));
         }
         catch (Exception ex) when (ex is TimeoutException || cancellationToken.IsCancellationRequested)
         {
@@ -103,13 +112,14 @@ public sealed class McpConnection : IAsyncDisposable
     {
         if (_stateless is { } stateless)
         {
+            _client.LetGoIfUnused();
             return await stateless.CheckAsync(cancellationToken);
         }
         if (!_pingUnsupported)
         {
             try
             {
-                await _client.PingAsync(cancellationToken: cancellationToken);
+                await _client.UseAsync(client => client.PingAsync(cancellationToken: cancellationToken).AsTask());
                 return null;
             }
             catch (Exception ex) when (IsPingUnsupported(ex))
@@ -158,7 +168,7 @@ public sealed class McpConnection : IAsyncDisposable
         };
         try
         {
-            var response = await BoundedAsync(token => _client.SendRequestAsync(request, token), timeout, cancellationToken);
+            var response = await BoundedAsync(token => _client.UseAsync(client => client.SendRequestAsync(request, token)), timeout, cancellationToken);
             return JsonSerializer.Deserialize<TResult>(response.Result, McpJsonUtilities.DefaultOptions)
                 ?? throw new McpException($"{what} returned no result");
         }
@@ -173,10 +183,14 @@ public sealed class McpConnection : IAsyncDisposable
     private void CancelUpstream(RequestId id, string reason)
     {
         var bound = new CancellationTokenSource(CloseTimeout);
-        _client.SendNotificationAsync(
-                NotificationMethods.CancelledNotification,
-                new CancelledNotificationParams { RequestId = id, Reason = reason },
-                cancellationToken: bound.Token)
+        _client.UseAsync(async client =>
+            {
+                await client.SendNotificationAsync(
+                    NotificationMethods.CancelledNotification,
+                    new CancelledNotificationParams { RequestId = id, Reason = reason },
+                    cancellationToken: bound.Token);
+                return true;
+            })
             .ContinueWith(
                 sent =>
                 {
@@ -205,50 +219,6 @@ public sealed class McpConnection : IAsyncDisposable
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
 
-    private static (IClientTransport Transport, HttpClient? Http, Task<string> StreamBroken) CreateTransport(McpServerConfig config, McpHttp http, ILoggerFactory loggerFactory)
-    {
-        if (config.Transport is McpTransport.Stdio)
-        {
-            return (StdioTransport(config), null, NeverBroken);
-        }
-        var (client, streamBroken) = http.ClientForConnection(eventStreamCarriesAnswers: config.Transport == McpTransport.Sse);
-        return (new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Name = config.Name,
-            Endpoint = new Uri(config.Url ?? throw new InvalidOperationException($"Server '{config.Name}' has no URL.")),
-            TransportMode = config.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = config.Headers,
-            ConnectionTimeout = config.ConnectTimeout,
-            // The grain owns reconnection (with its breaker); the transport must fail fast instead.
-            MaxReconnectionAttempts = 0,
-        }, client, loggerFactory, ownsHttpClient: true), client, streamBroken);
-    }
-
-    /// <summary>
-    /// A stdio server's process, started only if <see cref="StdioCommandRules"/> allow its command line (a
-    /// row written to the database by hand was checked by nobody) and confined by <see cref="StdioSandbox"/>.
-    /// </summary>
-    private static StdioClientTransport StdioTransport(McpServerConfig config)
-    {
-        var command = config.Command ?? throw new InvalidOperationException($"Server '{config.Name}' has no command.");
-        if (StdioCommandRules.Check(command, config.Args, config.Env.Keys) is { Count: > 0 } refusals)
-        {
-            throw new InvalidOperationException($"not started: {StdioCommandRules.Describe(refusals)}");
-        }
-        var (program, args) = StdioSandbox.Launch(command, config.Args);
-        return new(new StdioClientTransportOptions
-        {
-            Name = config.Name,
-            Command = program,
-            Arguments = [.. args],
-            // Never the silo's own environment: it holds the signing key and the database password.
-            // Only what a process needs to start (PATH, HOME, ...) plus the server's configured env.
-            InheritEnvironmentVariables = false,
-            EnvironmentVariables = StdioEnvironment(config),
-            ShutdownTimeout = TimeSpan.FromSeconds(2),
-        });
-    }
-
     /// <summary>
     /// Cancels the operation at <paramref name="timeout"/> and also stops waiting for it then, so a
     /// transport that ignores cancellation still cannot hold the caller: throws <see cref="TimeoutException"/>.
@@ -266,16 +236,6 @@ public sealed class McpConnection : IAsyncDisposable
         {
             throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
         }
-    }
-
-    private static Dictionary<string, string?> StdioEnvironment(McpServerConfig config)
-    {
-        var environment = StdioClientTransportOptions.GetDefaultEnvironmentVariables();
-        foreach (var (key, value) in config.Env)
-        {
-            environment[key] = value;
-        }
-        return environment;
     }
 
     private static bool IsPingUnsupported(Exception ex) =>

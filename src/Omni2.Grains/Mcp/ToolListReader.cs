@@ -20,7 +20,7 @@ namespace Omni2.Grains.Mcp;
 /// changed is answered without turning the answer into tools: on a stateless server every check is a
 /// <c>tools/list</c>, and most of its cost was that conversion.
 /// </summary>
-internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
+internal sealed class ToolListReader(UpstreamClient client, UpstreamOptions limits)
 {
     private static readonly JsonTypeInfo<ListToolsResult> ResultType =
         (JsonTypeInfo<ListToolsResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ListToolsResult));
@@ -37,7 +37,7 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
 
     private async Task<ImmutableArray<McpToolInfo>?> ReadAsync(bool ifChanged, CancellationToken cancellationToken)
     {
-        var answer = await client.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsList }, cancellationToken);
+        var answer = await client.UseAsync(c => c.SendRequestAsync(new JsonRpcRequest { Method = RequestMethods.ToolsList }, cancellationToken));
         var digest = Digest(answer.Result);
         if (!ifChanged)
         {
@@ -75,7 +75,7 @@ internal sealed class ToolListReader(McpClient client, UpstreamOptions limits)
         while (page.NextCursor is { } cursor)
         {
             counter.NextPage();
-            page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+            page = await client.UseAsync(c => c.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken).AsTask());
             Add(tools, page, counter, ref bytes);
         }
         return (tools.ToImmutable(), onePage);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Omni2.Contracts;
+using Omni2.Grains.Mcp;
 
 namespace Omni2.Grains.Pinning;
 
@@ -21,6 +22,12 @@ public sealed record PinReview(
 /// </summary>
 public sealed class ToolPinBook(ToolPinningMode mode)
 {
+    /// <summary>
+    /// A pin's texts, one copy per silo: the same tool of many servers pins the same definition, and its
+    /// canonical JSON and digest were most of a server's memory.
+    /// </summary>
+    private static readonly WeakPool<string> Texts = new(StringComparer.Ordinal);
+
     private readonly Dictionary<string, ToolPin> _pins = new(StringComparer.Ordinal);
     private ImmutableArray<McpToolInfo> _presented = [];
 
@@ -30,7 +37,7 @@ public sealed class ToolPinBook(ToolPinningMode mode)
     {
         foreach (var pin in pins)
         {
-            _pins[pin.Tool] = pin;
+            Keep(pin);
         }
     }
 
@@ -69,8 +76,7 @@ public sealed class ToolPinBook(ToolPinningMode mode)
             }
             if (next is not null)
             {
-                _pins[tool.Name] = next;
-                changed.Add(next);
+                changed.Add(Keep(next));
             }
         }
         return new PinReview(Served(), changed, announced, trusted, reverted);
@@ -96,7 +102,7 @@ public sealed class ToolPinBook(ToolPinningMode mode)
         {
             return (notPending, []);
         }
-        var approved = names.Select(n => _pins[n] = _pins[n].Approved(now)).ToList();
+        var approved = names.Select(n => Keep(_pins[n].Approved(now))).ToList();
         return ([], approved);
     }
 
@@ -109,6 +115,16 @@ public sealed class ToolPinBook(ToolPinningMode mode)
         var absent = _pins.Values.Where(p => p.IsPending && mode is not ToolPinningMode.Off && !_presented.Any(t => t.Name == p.Tool)).Select(View);
         return [.. presented.Concat(absent).OrderBy(v => v.Tool, StringComparer.Ordinal)];
     }
+
+    /// <summary>Holds <paramref name="pin"/> as its tool's pin, its texts shared; returns what it holds.</summary>
+    private ToolPin Keep(ToolPin pin) => _pins[pin.Tool] = pin with
+    {
+        Tool = Texts.Share(pin.Tool),
+        ApprovedDigest = Texts.Share(pin.ApprovedDigest),
+        ApprovedDefinition = Texts.Share(pin.ApprovedDefinition),
+        PendingDigest = pin.PendingDigest is { } digest ? Texts.Share(digest) : null,
+        PendingDefinition = pin.PendingDefinition is { } definition ? Texts.Share(definition) : null,
+    };
 
     private static ToolPinView View(ToolPin pin) => pin.IsPending
         ? new ToolPinView(pin.Tool, ToolPinState.Pending, pin.ApprovedDefinition, pin.PendingDefinition, pin.ChangedAt)

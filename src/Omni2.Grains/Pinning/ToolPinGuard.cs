@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Omni2.Contracts;
 using Omni2.Grains.Alerts;
 using Omni2.Grains.Feed;
+using Omni2.Grains.Mcp;
 using Omni2.Grains.Persistence;
 
 namespace Omni2.Grains.Pinning;
@@ -22,7 +23,8 @@ public sealed record PinningServices(
 public sealed partial class ToolPinGuard(string name, PinningServices services, ILogger logger)
 {
     private readonly ToolPinBook _book = new(services.Options.Value.Pinning);
-    private readonly Dictionary<string, ToolPin> _unsaved = new(StringComparer.Ordinal);
+    // Only while something waits to be saved: most servers' pins are saved at once, and stay as they are.
+    private Dictionary<string, ToolPin>? _unsaved;
 
     private ToolPinningMode Mode => _book.Mode;
 
@@ -42,7 +44,8 @@ public sealed partial class ToolPinGuard(string name, PinningServices services, 
     /// </summary>
     public ImmutableArray<McpToolInfo> Review(ImmutableArray<McpToolInfo> presented, McpServerConfig config)
     {
-        var review = _book.Review(presented, services.Time.GetUtcNow());
+        // The book keeps what was presented: the silo's shared copy of that list, not the reader's own.
+        var review = _book.Review(SharedToolLists.Share(presented), services.Time.GetUtcNow());
         if (review.Trusted.Count > 0)
         {
             LogTrusted(name, review.Trusted.Count, string.Join(", ", review.Trusted));
@@ -122,24 +125,28 @@ public sealed partial class ToolPinGuard(string name, PinningServices services, 
     {
         foreach (var pin in pins)
         {
-            _unsaved[pin.Tool] = pin;
+            (_unsaved ??= new(StringComparer.Ordinal))[pin.Tool] = pin;
         }
     }
 
     /// <summary>Saves what changed (and what an earlier save could not). Never throws: a failure is logged and retried next time.</summary>
     public async Task SaveAsync()
     {
-        if (_unsaved.Count == 0 || Mode is ToolPinningMode.Off)
+        if (_unsaved is not { Count: > 0 } unsaved || Mode is ToolPinningMode.Off)
         {
             return;
         }
-        var batch = _unsaved.Values.ToList();
+        var batch = unsaved.Values.ToList();
         try
         {
             await services.Store.SaveAsync(name, batch);
-            foreach (var saved in batch.Where(p => _unsaved.GetValueOrDefault(p.Tool) == p))
+            foreach (var saved in batch.Where(p => unsaved.GetValueOrDefault(p.Tool) == p))
             {
-                _unsaved.Remove(saved.Tool);
+                unsaved.Remove(saved.Tool);
+            }
+            if (unsaved.Count == 0 && ReferenceEquals(unsaved, _unsaved))
+            {
+                _unsaved = null;
             }
         }
         catch (Exception ex)

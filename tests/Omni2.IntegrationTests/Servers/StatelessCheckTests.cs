@@ -50,6 +50,26 @@ public sealed class StatelessCheckTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Tool_calls_work_after_checks_let_the_idle_client_go()
+    {
+        var (name, server) = await RegisterHealthyAsync("resumed");
+        await using var _ = server;
+        var healthy = await Cluster.Server(name).GetStatusAsync();
+
+        // Checks every second: two without a call let the connection's SDK client go.
+        await Eventually.MatchesAsync(
+            () => Cluster.Server(name).GetStatusAsync(), s => s.LastCheckAt > healthy.LastCheckAt!.Value.AddSeconds(3), TimeSpan.FromSeconds(20), "checks without calls");
+        var first = await Cluster.Server(name).CallToolAsync(new ToolCallRequest("echo", """{"message":"resumed"}"""));
+        var second = await Cluster.Server(name).CallToolAsync(new ToolCallRequest("echo", """{"message":"again"}"""));
+
+        Assert.Equal((ToolCallOutcome.Completed, false), (first.Outcome, first.IsError));
+        Assert.Contains("resumed", first.ContentJson);
+        Assert.Equal((ToolCallOutcome.Completed, false), (second.Outcome, second.IsError));
+        Assert.Equal(HealthStatus.Healthy, (await Cluster.Server(name).GetStatusAsync()).Status);
+        Assert.Equal(["connected"], (await fixture.Database.HealthLogAsync(name)).Select(r => r.EventType));
+    }
+
+    [Fact]
     public async Task A_server_that_keeps_its_answer_stream_open_stays_healthy()
     {
         var (name, server) = await RegisterHealthyAsync("lingering");

@@ -45,7 +45,7 @@ public sealed class ToolListReaderTests : IAsyncLifetime
 
     private static readonly CancellationToken Cancel = CancellationToken.None;
 
-    private ToolListReader Reader() => new(_client, new UpstreamOptions());
+    private ToolListReader Reader() => new(UpstreamClient.Held(_client), new UpstreamOptions());
 
     [Fact]
     public async Task A_check_whose_list_is_unchanged_reads_no_tools()
@@ -103,7 +103,7 @@ public sealed class ToolListReaderTests : IAsyncLifetime
     [Fact]
     public async Task A_list_over_the_tool_cap_fails_every_time()
     {
-        var reader = new ToolListReader(_client, new UpstreamOptions { MaxTools = 1 });
+        var reader = new ToolListReader(UpstreamClient.Held(_client), new UpstreamOptions { MaxTools = 1 });
 
         await Assert.ThrowsAsync<UpstreamLimitExceededException>(() => reader.ReadIfChangedAsync(Cancel));
         await Assert.ThrowsAsync<UpstreamLimitExceededException>(() => reader.ReadIfChangedAsync(Cancel));
