@@ -1,7 +1,7 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]</c>. An explicit
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out|catalog [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]</c>. An explicit
 /// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
@@ -11,7 +11,7 @@ public static class BenchProgram
         var options = args.Skip(1).ToList();
         var quick = options.Remove("--quick");
         var stateful = options.Remove("--stateful");
-        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard; reload: its storm); --interval S: the check interval (scale).
+        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard, catalog; reload: its storm); --interval S: the check interval (scale).
         // scale-out: --servers and --silos are comma-separated lists (--servers 1000,10000 --silos 1,2,3).
         var sizes = TakeNumbers(options, "--servers");
         var silos = TakeNumbers(options, "--silos");
@@ -34,6 +34,7 @@ public static class BenchProgram
             "dashboard" => await DashboardBenchmark.RunAsync(servers is { } fleet ? [fleet] : quick ? [100] : [1_000, 10_000]),
             "scale" => await ScaleBenchmark.RunAsync(servers is { } size ? [size] : quick ? [0, 100] : [0, 1_000, 10_000], interval ?? (quick ? 5 : 30), intervals: 3, stateful),
             "scale-out" => await ScaleOutBenchmark.RunAsync(sizes ?? (quick ? [300] : [1_000, 10_000]), silos ?? (quick ? [1, 2] : [1, 2, 3]), interval ?? (quick ? 5 : 30), intervals: quick ? 2 : 3),
+            "catalog" => await CatalogBenchmark.RunAsync(servers ?? (quick ? 1_000 : 100_000)),
             "reload" => await ReloadBenchmark.RunAsync(changes: quick ? 10 : 50, storm: servers ?? (quick ? 200 : 10_000)),
             _ => await UsageAsync(),
         };
@@ -66,7 +67,7 @@ public static class BenchProgram
 
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]");
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out|catalog [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]");
         return 2;
     }
 }

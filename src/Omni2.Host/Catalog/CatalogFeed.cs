@@ -12,7 +12,11 @@ namespace Omni2.Host.Catalog;
 /// when the silo starts, every event applied, resynced from the database periodically and whenever
 /// an event names a server it does not know), keeps the <see cref="FeedHistory"/> a grain resumes
 /// from, then tells the other listeners. A listener that throws is logged and counted; the catalog,
-/// the other listeners and the next events go on.
+/// the other listeners and the next events go on. A resync reads the rows changed since the last
+/// (<see cref="CatalogRead.Mark"/>), so its cost follows the changes, not the fleet; every row is read at
+/// start, every <see cref="CatalogOptions.FullResyncInterval"/>, and at once when the changes cannot be
+/// trusted: the database counts another number of servers than the catalog holds (a row deleted while
+/// its feed message was lost), or a changed row is new here and came without its lists.
 /// </summary>
 public sealed class CatalogFeed(
     ServerCatalog catalog,
@@ -25,12 +29,17 @@ public sealed class CatalogFeed(
     IHostApplicationLifetime lifetime,
     IOptions<CatalogOptions> options,
     IOptions<StatusFeedOptions> feed,
+    TimeProvider time,
     LoopGuard loops,
     ILogger<CatalogFeed> logger) : BackgroundService, IStatusObserver
 {
     private const string Loop = "catalog_feed";
     private readonly SemaphoreSlim _resyncRequested = new(0, 1);
     private readonly Lock _delivery = new();
+    // Used by the resync loop only. Null: the next resync reads every row.
+    private long? _changedAfter;
+    private long _lastMark;
+    private DateTimeOffset _lastComplete;
 
     public Task OnEventsAsync(ImmutableArray<McpStatusEvent> events)
     {
@@ -120,7 +129,29 @@ public sealed class CatalogFeed(
     private Task ResyncAsync(CancellationToken stoppingToken) =>
         loops.RunAsync(Loop, async () =>
         {
+            if (time.GetUtcNow() - _lastComplete >= options.Value.FullResyncInterval)
+            {
+                _changedAfter = null;
+            }
             var mark = catalog.ChangeMark;
-            catalog.Resync(await source.LoadCatalogAsync(catalog.ListsHeld(), stoppingToken), mark);
+            var read = _changedAfter is { } after
+                ? await source.LoadCatalogAsync(changedAfter: after, cancellationToken: stoppingToken)
+                : await source.LoadCatalogAsync(catalog.ListsHeld(), cancellationToken: stoppingToken);
+            var listsMissing = read.Rows.Any(r => r.Tools.IsDefault && !catalog.Current.Servers.ContainsKey(r.Server.Name));
+            catalog.Resync(read.Rows, mark, read.Complete);
+            if (read.Complete)
+            {
+                _lastComplete = time.GetUtcNow();
+                (_changedAfter, _lastMark) = (read.Mark, read.Mark);
+                return;
+            }
+            // The next read asks for what changed since the read before this one: a version taken before this
+            // read whose transaction committed after it is then read still.
+            (_changedAfter, _lastMark) = (_lastMark, read.Mark);
+            if (listsMissing || catalog.Current.Servers.Count != read.Count)
+            {
+                _changedAfter = null;
+                RequestResync();
+            }
         }, stoppingToken);
 }
