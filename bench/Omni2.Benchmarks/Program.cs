@@ -1,7 +1,7 @@
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out|catalog [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]</c>. An explicit
+/// <c>dotnet run -c Release --project bench/Omni2.Benchmarks -- api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out|catalog [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S] [--fail K]</c>. An explicit
 /// class: top-level statements would declare a second <c>Program</c>, hiding the host's.
 /// </summary>
 public static class BenchProgram
@@ -11,14 +11,15 @@ public static class BenchProgram
         var options = args.Skip(1).ToList();
         var quick = options.Remove("--quick");
         var stateful = options.Remove("--stateful");
-        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard, catalog; reload: its storm); --interval S: the check interval (scale).
+        // --servers N: one fleet size instead of the mode's own (scale, storm, failover, mcp-memory, dashboard, catalog; reload: its storm); --interval S: the check interval (scale, storm); --fail K: how many of the servers fail (storm).
         // scale-out: --servers and --silos are comma-separated lists (--servers 1000,10000 --silos 1,2,3).
         var sizes = TakeNumbers(options, "--servers");
         var silos = TakeNumbers(options, "--silos");
         var servers = sizes is [var one] ? one : (int?)null;
         var interval = TakeNumber(options, "--interval");
+        var failing = TakeNumber(options, "--fail");
         var lists = args.FirstOrDefault() == "scale-out" || (sizes is null or [_] && silos is null);
-        if (options.Count > 0 || !lists || sizes?.Any(n => n < 0) == true || silos?.Any(n => n < 1) == true || interval < 1)
+        if (options.Count > 0 || !lists || sizes?.Any(n => n < 0) == true || silos?.Any(n => n < 1) == true || interval < 1 || failing < 1 || failing > (servers ?? 1000))
         {
             return await UsageAsync();
         }
@@ -28,7 +29,7 @@ public static class BenchProgram
             "push" => await PushBenchmark.RunAsync(quick ? 150 : 1000),
             "calls" => await CallsBenchmark.RunAsync(quick ? CallSettings.Quick : CallSettings.Full),
             "detect" => await DetectBenchmark.RunAsync(quick ? 5 : 40),
-            "storm" => await StormBenchmark.RunAsync(servers ?? (quick ? 100 : 1000)),
+            "storm" => await StormBenchmark.RunAsync(servers ?? (quick ? 100 : 1000), failing ?? servers ?? (quick ? 100 : 1000), interval ?? 30),
             "failover" => await FailoverBenchmark.RunAsync(rounds: quick ? 1 : 5, servers ?? (quick ? 20 : 200)),
             "mcp-memory" => await McpMemoryBenchmark.RunAsync(McpMemorySettings.Of(quick, servers)),
             "dashboard" => await DashboardBenchmark.RunAsync(servers is { } fleet ? [fleet] : quick ? [100] : [1_000, 10_000]),
@@ -67,7 +68,7 @@ public static class BenchProgram
 
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out|catalog [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S]");
+        await Console.Error.WriteLineAsync("usage: Omni2.Benchmarks api|push|calls|detect|scale|storm|failover|mcp-memory|dashboard|reload|scale-out|catalog [--quick] [--stateful] [--servers N[,N...]] [--silos N[,N...]] [--interval S] [--fail K]");
         return 2;
     }
 }
