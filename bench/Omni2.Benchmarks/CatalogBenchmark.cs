@@ -17,7 +17,8 @@ namespace Omni2.Benchmarks;
 /// bytes allocated per swap), what a resync that changes nothing costs, what a read of one server's
 /// capabilities costs right after a swap (its rendering dies with the snapshot), and what a real SignalR
 /// client's snapshot is: its messages, the largest, its bytes as sent and gzip-compressed, the time until it
-/// is complete, and the bytes the process allocated meanwhile (host and client together).
+/// is complete, and the bytes the process allocated meanwhile (host and client together); then
+/// <see cref="CatalogReads"/> on PostgreSQL.
 /// </summary>
 public static class CatalogBenchmark
 {
@@ -47,6 +48,7 @@ public static class CatalogBenchmark
         var checksCost = Measure(() => catalog.ApplyChecks(checks));
         var cold = await ColdReadsAsync(host, catalog, servers);
         var snapshot = await SnapshotAsync(host, servers);
+        var reads = await CatalogReads.MeasureAsync(servers);
 
         Console.WriteLine(Invariant($"Catalog and hub snapshot: {servers:N0} synthetic servers × 10 tools, one host (embedded default), one SignalR client (viewer)"));
         Console.WriteLine();
@@ -66,6 +68,10 @@ public static class CatalogBenchmark
         Console.WriteLine(Invariant($"| JSON bytes in all (gzip) | {snapshot.Bytes / 1024.0 / 1024:0.00} MiB ({snapshot.Gzipped / 1024.0 / 1024:0.00} MiB) |"));
         Console.WriteLine(Invariant($"| connect until complete | {snapshot.Seconds * 1000:N0} ms |"));
         Console.WriteLine(Invariant($"| allocated meanwhile (host and client) | {snapshot.Allocated / 1024.0 / 1024:N0} MiB |"));
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"| resync on PostgreSQL, {servers:N0} rows | time | rows read |"));
+        Console.WriteLine("| --- | ---: | ---: |");
+        reads.ToList().ForEach(r => Console.WriteLine(Invariant($"| {r.What} | {r.Milliseconds:N1} ms | {r.Rows:N0} |")));
         return snapshot.Servers == servers ? 0 : 1;
     }
 
