@@ -66,6 +66,7 @@ public static class StormBenchmark
             var messages = listeners.Select(l => l.Messages.Count(m => m.At >= killedAt)).ToArray();
             var failed = Enumerable.Range(0, failing).Select(FleetRig.ServerName).ToHashSet();
             var truthful = listeners.Count(l => DownIn(l).SetEquals(failed) && l.LatestStatuses().Count == servers);
+            var dropped = (await MetricsScrape.ReadAsync(rig.Viewer)).Sum("omni2_queue_dropped_total", "queue=\"realtime_dispatcher\"");
 
             await rig.Fleet.ReviveAsync(0, failing - 1);
             var recovered = await rig.WaitForStatusCountAsync("healthy", servers, setup);
@@ -86,6 +87,7 @@ public static class StormBenchmark
             Console.WriteLine(Invariant($"| SignalR messages per client, whole storm | {messages.Min()} to {messages.Max()} |"));
             Console.WriteLine(Invariant($"| clients ending with exactly the {failing:N0} down and every server known | {truthful} of {Clients} |"));
             Console.WriteLine(Invariant($"| critical_alert per client | {alerts.Min()} to {alerts.Max()} |"));
+            Console.WriteLine(Invariant($"| hub work items dropped (each makes every client get a fresh snapshot) | {dropped:N0} |"));
             Console.WriteLine(Invariant($"| health-log rows written (transitions) | {transitions:N0} |"));
             Console.WriteLine(Invariant($"| PostgreSQL commits in the storm, less the calm rate (per transition) | {writes:N0} ({writes / Math.Max(1, transitions):0.00}) |"));
             Console.WriteLine(Invariant($"| PostgreSQL connections open at most (2 pools of at most {PoolSize}, plus the registry's LISTEN) | {database.MostConnections} |"));
