@@ -13,10 +13,8 @@ namespace Omni2.Host.Catalog;
 /// an event names a server it does not know), keeps the <see cref="FeedHistory"/> a grain resumes
 /// from, then tells the other listeners. A listener that throws is logged and counted; the catalog,
 /// the other listeners and the next events go on. A resync reads the rows changed since the last
-/// (<see cref="CatalogRead.Mark"/>), so its cost follows the changes, not the fleet; every row is read at
-/// start, every <see cref="CatalogOptions.FullResyncInterval"/>, and at once when the changes cannot be
-/// trusted: the database counts another number of servers than the catalog holds (a row deleted while
-/// its feed message was lost), or a changed row is new here and came without its lists.
+/// (<see cref="CatalogRead.Mark"/>), so its cost follows the changes, not the fleet; <see cref="ResyncMarks"/>
+/// says when it reads every row instead.
 /// </summary>
 public sealed class CatalogFeed(
     ServerCatalog catalog,
@@ -36,10 +34,7 @@ public sealed class CatalogFeed(
     private const string Loop = "catalog_feed";
     private readonly SemaphoreSlim _resyncRequested = new(0, 1);
     private readonly Lock _delivery = new();
-    // Used by the resync loop only. Null: the next resync reads every row.
-    private long? _changedAfter;
-    private long _lastMark;
-    private DateTimeOffset _lastComplete;
+    private readonly ResyncMarks _marks = new(time, options.Value.FullResyncInterval);
 
     public Task OnEventsAsync(ImmutableArray<McpStatusEvent> events)
     {
@@ -129,28 +124,14 @@ public sealed class CatalogFeed(
     private Task ResyncAsync(CancellationToken stoppingToken) =>
         loops.RunAsync(Loop, async () =>
         {
-            if (time.GetUtcNow() - _lastComplete >= options.Value.FullResyncInterval)
-            {
-                _changedAfter = null;
-            }
             var mark = catalog.ChangeMark;
-            var read = _changedAfter is { } after
+            var read = _marks.NextChangedAfter is { } after
                 ? await source.LoadCatalogAsync(changedAfter: after, cancellationToken: stoppingToken)
                 : await source.LoadCatalogAsync(catalog.ListsHeld(), cancellationToken: stoppingToken);
             var listsMissing = read.Rows.Any(r => r.Tools.IsDefault && !catalog.Current.Servers.ContainsKey(r.Server.Name));
             catalog.Resync(read.Rows, mark, read.Complete);
-            if (read.Complete)
+            if (_marks.Read(read, catalog.Current.Servers.Count, listsMissing))
             {
-                _lastComplete = time.GetUtcNow();
-                (_changedAfter, _lastMark) = (read.Mark, read.Mark);
-                return;
-            }
-            // The next read asks for what changed since the read before this one: a version taken before this
-            // read whose transaction committed after it is then read still.
-            (_changedAfter, _lastMark) = (_lastMark, read.Mark);
-            if (listsMissing || catalog.Current.Servers.Count != read.Count)
-            {
-                _changedAfter = null;
                 RequestResync();
             }
         }, stoppingToken);
