@@ -21,7 +21,7 @@ public static class CatalogReads
         var tools = ToolsJson.Serialize(SyntheticCatalog.Rows(1)[0].Tools);
         await database.ExecuteAsync("""
             INSERT INTO omni2.mcp_servers (name, transport, url, health_status, tools, tool_count, status_version)
-            SELECT format('srv-%s', lpad(i::text, 4, '0')), 'streamable_http', 'http://127.0.0.1:9/mcp', 'healthy', $1::jsonb, 10, 1
+            SELECT format('srv-%s', lpad(i::text, greatest(4, length(i::text)), '0')), 'streamable_http', 'http://127.0.0.1:9/mcp', 'healthy', $1::jsonb, 10, 1
             FROM generate_series(0, $2 - 1) AS i
             """, tools, servers);
         await database.ExecuteAsync("VACUUM ANALYZE omni2.mcp_servers");
@@ -42,7 +42,7 @@ public static class CatalogReads
         costs.Add(new("rows changed since the last read: none", noneMs, none.Rows.Count));
         await database.ExecuteAsync("""
             UPDATE omni2.mcp_servers SET health_status = 'disconnected', consecutive_failures = 1, status_version = 2
-            WHERE name IN (SELECT format('srv-%s', lpad(i::text, 4, '0')) FROM generate_series(0, $1 / 10 - 1) AS i)
+            WHERE name IN (SELECT format('srv-%s', lpad(i::text, greatest(4, length(i::text)), '0')) FROM generate_series(0, $1 / 10 - 1) AS i)
             """, servers);
         var (tenth, tenthMs) = await TimeAsync(() => store.LoadCatalogAsync(changedAfter: first.Mark));
         costs.Add(new($"rows changed since the last read: {servers / 10:N0} statuses", tenthMs, tenth.Rows.Count));

@@ -7,7 +7,7 @@ namespace Omni2.Benchmarks;
 /// <summary>
 /// Mass failure: <c>failing</c> of <c>servers</c> stateful fleet servers (all 1,000 by default) are killed at
 /// once (their streams reset, as when a host dies), while API clients read and dashboard clients (one user
-/// each) listen. The servers are rows inserted in one statement (the registry takes them from its NOTIFY), each
+/// each) listen. The servers are registered through the admin API, each
 /// checked every <c>interval</c> seconds, and the silo's pools are capped at <see cref="PoolSize"/> connections.
 /// Reports the API's latency before and during the storm, SignalR messages per client per second, how long until
 /// the API and every client show the failed servers down, whether every client ends with exactly them down, how
@@ -25,7 +25,7 @@ public static class StormBenchmark
     {
         var setup = TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(servers / 50.0);
         await using var rig = await FleetRig.StartAsync(servers, stateful: true, connectionOptions: $"Maximum Pool Size={PoolSize}");
-        await rig.Database.InsertFleetAsync(rig.Fleet, servers, interval);
+        await rig.RegisterUpToAsync(servers, interval);
         await rig.WaitForStatusCountAsync("healthy", servers, setup);
 
         var listeners = await Task.WhenAll(Enumerable.Range(0, Clients)
