@@ -3,8 +3,8 @@ using Omni2.Testing;
 namespace Omni2.Benchmarks;
 
 /// <summary>
-/// What a benchmark's database did over a window: commits and health-log rows between two readings, and the
-/// most client connections open at once (sampled every 200 ms by a connection of its own, not counted).
+/// What a benchmark's database did over a window: the health-log rows written since it started, and the most
+/// client connections open at once (sampled every 200 ms by a connection of its own, not counted).
 /// </summary>
 public sealed class DatabaseProbe : IAsyncDisposable
 {
@@ -13,28 +13,25 @@ public sealed class DatabaseProbe : IAsyncDisposable
     private readonly Task _sampling;
     private int _mostConnections;
 
-    private DatabaseProbe(PostgresDatabase database, long commits, long logRows)
+    private DatabaseProbe(PostgresDatabase database, long logRows)
     {
         _database = database;
-        (Commits, LogRows) = (commits, logRows);
+        LogRows = logRows;
         _sampling = Task.Run(SampleAsync);
     }
-
-    private long Commits { get; }
 
     private long LogRows { get; }
 
     public int MostConnections => Volatile.Read(ref _mostConnections);
 
-    public static async Task<DatabaseProbe> StartAsync(PostgresDatabase database) =>
-        new(database, await CommitsAsync(database), await LogRowsAsync(database));
+    public static async Task<DatabaseProbe> StartAsync(PostgresDatabase database) => new(database, await LogRowsAsync(database));
 
-    /// <summary>Commits and health-log rows since the probe started.</summary>
-    public async Task<(long Commits, long LogRows)> SinceStartAsync() =>
-        (await CommitsAsync(_database) - Commits, await LogRowsAsync(_database) - LogRows);
+    /// <summary>Health-log rows written since the probe started.</summary>
+    public async Task<long> LogRowsSinceStartAsync() => await LogRowsAsync(_database) - LogRows;
 
-    private static async Task<long> CommitsAsync(PostgresDatabase database) =>
-        await database.ScalarAsync<long>("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+    /// <summary>Waits until the health log holds at least <paramref name="rows"/> rows (the database is written after memory).</summary>
+    public static Task<long> WaitForLogRowsAsync(PostgresDatabase database, long rows, TimeSpan timeout) =>
+        Eventually.MatchesAsync(() => LogRowsAsync(database), n => n >= rows, timeout, $"{rows:N0} health-log rows");
 
     private static async Task<long> LogRowsAsync(PostgresDatabase database) =>
         await database.ScalarAsync<long>("SELECT count(*) FROM omni2.mcp_health_log");
