@@ -12,8 +12,11 @@
 #   scale  one silo process on PostgreSQL with 0, 1,000 and 10,000 fleet servers checked every 30 s:
 #          CPU, memory, checks/s and check lag over three intervals each; then RSS, GC heap and GC committed
 #          after a full collection, per server (--servers 3000,10000: other sizes, one after another).
-#   storm  1,000 fleet servers killed at once: API latency, SignalR messages per client per second,
-#          time until everything shows the new state, critical alerts, recovery.
+#   storm  1,000 fleet servers killed at once (--servers N --fail K: K of N; --interval S: their check interval):
+#          API latency, SignalR messages per client per second, time until everything shows the new state,
+#          whether every client ends with it, critical alerts, commits and connections, recovery.
+#   catalog the catalog and the hub's snapshot with 100,000 synthetic servers in one host: the cost of a status
+#          event, a batch of checks and a resync, a read after a swap, a SignalR client's paged snapshot.
 #   failover one of two silo processes on PostgreSQL is killed (SIGKILL) or hangs (SIGSTOP): time until
 #          the survivor shows each of its servers checked again there, the survivor's own failures
 #          shown meanwhile, and no false 'disconnected' in the health log.
@@ -48,12 +51,12 @@ fi
 flags=() modes=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --servers|--silos|--interval) flags+=("$1" "$2"); shift 2 ;;
+    --servers|--silos|--interval|--fail) flags+=("$1" "$2"); shift 2 ;;
     --*) flags+=("$1"); shift ;;
     *) modes+=("$1"); shift ;;
   esac
 done
-[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard reload scale-out)
+[[ ${#modes[@]} -eq 0 ]] && modes=(api calls detect push scale storm failover mcp-memory dashboard reload scale-out catalog)
 
 dotnet build --configuration Release bench/Omni2.Benchmarks >&2
 # push, scale, storm, failover, mcp-memory, dashboard, reload and scale-out need PostgreSQL: the test command's, or one started here.

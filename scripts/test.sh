@@ -92,7 +92,7 @@ rm -f "$conformance_log"
 
 # Each benchmark counts as one test: it fails when broken (error responses, wrong bytes, a missed
 # state), never on its numbers.
-for mode in api calls detect push scale storm failover mcp-memory dashboard reload scale-out; do
+for mode in api calls detect push scale storm failover mcp-memory dashboard reload scale-out catalog; do
   echo "== benchmark $mode (bench/run.sh --quick $mode)"
   if bash bench/run.sh --quick "$mode"; then
     passed=$((passed + 1))

@@ -49,8 +49,9 @@ public sealed class FleetRig : IAsyncDisposable
 
     /// <param name="silos">How many silo processes form the cluster; they start one after another.</param>
     /// <param name="fastTimings">The tests' short health and registry timings (<see cref="TestTimings.Fast"/>) instead of production's.</param>
+    /// <param name="connectionOptions">Npgsql keywords the silos' connection string adds (e.g. <c>Maximum Pool Size=20</c>).</param>
     public static async Task<FleetRig> StartAsync(
-        int fleetSize, bool stateful, IReadOnlyDictionary<string, string?>? settings = null, int silos = 1, bool fastTimings = false)
+        int fleetSize, bool stateful, IReadOnlyDictionary<string, string?>? settings = null, int silos = 1, bool fastTimings = false, string? connectionOptions = null)
     {
         var siloSettings = new Dictionary<string, string?>
         {
@@ -71,7 +72,8 @@ public sealed class FleetRig : IAsyncDisposable
             var processes = new List<SiloProcess>();
             for (var i = 0; i < silos; i++)
             {
-                processes.Add(await SiloProcess.StartAsync(database.ConnectionString, serviceId, siloSettings, fastTimings));
+                var connectionString = connectionOptions is null ? database.ConnectionString : $"{database.ConnectionString};{connectionOptions}";
+                processes.Add(await SiloProcess.StartAsync(connectionString, serviceId, siloSettings, fastTimings));
                 started.Push(processes[^1]);
             }
             return new FleetRig(database, fleet, processes);

@@ -84,12 +84,16 @@ public sealed class InMemoryServerStore(IEnumerable<McpServerConfig> servers)
     // Ids grow across the whole log, as PostgreSQL's identity column does.
     private HealthLogRecord Numbered(HealthLogEntry entry) => new(Interlocked.Increment(ref _lastLogId), entry);
 
-    public Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<CatalogEntry>>([.. _configs.Values.Select(config =>
+    /// <summary>Every server, always: in memory a complete read costs no more than one of changes.</summary>
+    public Task<CatalogRead> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, long changedAfter = 0, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<CatalogEntry> rows = [.. _configs.Values.Select(config =>
         {
             var projected = _projections.GetValueOrDefault(config.Name, (new McpServerStatus { Name = config.Name }, [], McpServerListings.Empty));
             return new CatalogEntry(config.ToInfo(), projected.Status, projected.Tools) { Listings = projected.Listings };
-        })]);
+        })];
+        return Task.FromResult(new CatalogRead(rows, Complete: true, rows.Count, Mark: 0));
+    }
 
     public Task<bool> CreateAsync(McpServerConfig config, CancellationToken cancellationToken = default) =>
         Task.FromResult(_configs.TryAdd(config.Name, config with { UpdatedAt = DateTimeOffset.UtcNow }));

@@ -103,27 +103,39 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
         return entries;
     }
 
-    public async Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, CancellationToken cancellationToken = default)
+    public async Task<CatalogRead> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, long changedAfter = 0, CancellationToken cancellationToken = default)
     {
-        // Tools and listings travel only where the reader's digest differs: at 10,000 servers they are most of the bytes.
+        // Tools and listings travel only where the reader's digest differs, or, reading changes, where they changed
+        // (sql/015): at 10,000 servers they are most of the bytes. The count and the mark come from the same
+        // snapshot as the rows (one statement): a row without a match still brings them.
         await using var command = dataSource.CreateCommand("""
+            WITH t AS (SELECT count(*)::int AS servers, coalesce(max(catalog_version), 0) AS mark FROM omni2.mcp_servers)
             SELECT s.name, s.transport, s.enabled, s.allowed_roles, s.health_status, s.circuit_state, s.consecutive_failures,
                    s.last_check_at, s.last_error, s.last_recovery_attempt, s.total_downtime_seconds, s.next_attempt_at,
                    s.tool_count, s.status_version, s.tool_roles::text, d.digest,
-                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest THEN NULL ELSE s.tools::text END,
-                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest THEN NULL ELSE s.listings::text END
-            FROM omni2.mcp_servers s
-            CROSS JOIN LATERAL (SELECT md5(s.tools::text || s.listings::text)::uuid AS digest) d
+                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest OR s.lists_version <= $3 THEN NULL ELSE s.tools::text END,
+                   CASE WHEN h.digest IS NOT DISTINCT FROM d.digest OR s.lists_version <= $3 THEN NULL ELSE s.listings::text END,
+                   t.servers, t.mark
+            FROM t
+            LEFT JOIN omni2.mcp_servers s ON s.catalog_version > $3
+            LEFT JOIN LATERAL (SELECT md5(s.tools::text || s.listings::text)::uuid AS digest) d ON true
             LEFT JOIN unnest($1::text[], $2::uuid[]) AS h(name, digest) ON h.name = s.name
             ORDER BY s.name
             """);
         KeyValuePair<string, Guid>[] held = [.. listsHeld ?? new Dictionary<string, Guid>()];
         command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = changedAfter, NpgsqlDbType = NpgsqlDbType.Bigint });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<CatalogEntry>();
+        var (count, mark) = (0, 0L);
         while (await reader.ReadAsync(cancellationToken))
         {
+            (count, mark) = (reader.GetInt32(18), reader.GetInt64(19));
+            if (reader.IsDBNull(0))
+            {
+                continue; // nothing changed: the count and the mark alone
+            }
             var name = reader.GetString(0);
             WireNames.TryParseTransport(reader.GetString(1), out var transport);
             rows.Add(new CatalogEntry(
@@ -148,7 +160,7 @@ public sealed partial class PostgresServerStore(NpgsqlDataSource dataSource) : I
                 ListsDigest = reader.GetGuid(15),
             });
         }
-        return rows;
+        return new CatalogRead(rows, Complete: changedAfter == 0, count, mark);
     }
 
     public async Task<bool> CreateAsync(McpServerConfig config, CancellationToken cancellationToken = default)

@@ -53,13 +53,21 @@ public interface IHealthLogRetention
 public interface ICatalogSource
 {
     /// <summary>
-    /// Every server. A server named in <paramref name="listsHeld"/> whose tools and listings still have that
-    /// <see cref="CatalogEntry.ListsDigest"/> comes without them (<see cref="CatalogEntry.Tools"/> is default,
-    /// <see cref="CatalogEntry.Listings"/> empty): the caller has them, and a resync then moves only statuses,
-    /// not every server's lists.
+    /// Every server, or with <paramref name="changedAfter"/> (a <see cref="CatalogRead.Mark"/>) only those changed
+    /// since, other than by their last check. A server named in <paramref name="listsHeld"/> whose tools and
+    /// listings still have that <see cref="CatalogEntry.ListsDigest"/>, or, reading changes, whose lists did not
+    /// change since the mark, comes without them (<see cref="CatalogEntry.Tools"/> is default,
+    /// <see cref="CatalogEntry.Listings"/> empty): the caller has them, and a resync then moves only statuses.
     /// </summary>
-    Task<IReadOnlyList<CatalogEntry>> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, CancellationToken cancellationToken = default);
+    Task<CatalogRead> LoadCatalogAsync(IReadOnlyDictionary<string, Guid>? listsHeld = null, long changedAfter = 0, CancellationToken cancellationToken = default);
 }
+
+/// <summary>One read of the catalog's source.</summary>
+/// <param name="Rows">The servers read.</param>
+/// <param name="Complete">Whether <paramref name="Rows"/> are every server (a server missing from them is gone).</param>
+/// <param name="Count">How many servers there are in all: a reader of changes holding another number missed a deletion.</param>
+/// <param name="Mark">What to pass as <c>changedAfter</c> to read what changes from this read on.</param>
+public sealed record CatalogRead(IReadOnlyList<CatalogEntry> Rows, bool Complete, int Count, long Mark);
 
 /// <summary>The admin's writes to server configuration; the single writer of configuration rows.</summary>
 public interface IServerAdminStore

@@ -30,7 +30,7 @@ public static class ApiSetup
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
         builder.Services.AddOptions<StdioOptions>().BindConfiguration(StdioOptions.Section);
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section)
-            .Validate(o => o.ResyncInterval > TimeSpan.Zero, $"{CatalogOptions.Section}:ResyncInterval must be positive").ValidateOnStart();
+            .Validate(o => o.ResyncInterval > TimeSpan.Zero && o.FullResyncInterval > TimeSpan.Zero, $"{CatalogOptions.Section}: ResyncInterval and FullResyncInterval must be positive").ValidateOnStart();
         builder.Services.AddSingleton<ServerCatalog>();
         builder.Services.AddHostedService<CatalogFeed>();
         return builder;

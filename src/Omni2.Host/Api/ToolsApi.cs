@@ -86,7 +86,7 @@ public static class ToolsApi
             return Problems.NotFound($"There is no MCP server '{server}'.");
         }
         var json = snapshot.Rendered($"{what}|{string.Join(',', roles)}|{server}", s => JsonSerializer.SerializeToUtf8Bytes(
-            view(s.UsableBy(roles).Where(e => server is null || e.Server.Name == server), roles),
+            view(s.UsableBy(roles, server), roles),
             context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
         return TypedResults.Bytes(json, "application/json");
     }

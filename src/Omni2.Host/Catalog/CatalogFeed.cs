@@ -12,7 +12,9 @@ namespace Omni2.Host.Catalog;
 /// when the silo starts, every event applied, resynced from the database periodically and whenever
 /// an event names a server it does not know), keeps the <see cref="FeedHistory"/> a grain resumes
 /// from, then tells the other listeners. A listener that throws is logged and counted; the catalog,
-/// the other listeners and the next events go on.
+/// the other listeners and the next events go on. A resync reads the rows changed since the last
+/// (<see cref="CatalogRead.Mark"/>), so its cost follows the changes, not the fleet; <see cref="ResyncMarks"/>
+/// says when it reads every row instead.
 /// </summary>
 public sealed class CatalogFeed(
     ServerCatalog catalog,
@@ -25,12 +27,14 @@ public sealed class CatalogFeed(
     IHostApplicationLifetime lifetime,
     IOptions<CatalogOptions> options,
     IOptions<StatusFeedOptions> feed,
+    TimeProvider time,
     LoopGuard loops,
     ILogger<CatalogFeed> logger) : BackgroundService, IStatusObserver
 {
     private const string Loop = "catalog_feed";
     private readonly SemaphoreSlim _resyncRequested = new(0, 1);
     private readonly Lock _delivery = new();
+    private readonly ResyncMarks _marks = new(time, options.Value.FullResyncInterval);
 
     public Task OnEventsAsync(ImmutableArray<McpStatusEvent> events)
     {
@@ -121,6 +125,14 @@ public sealed class CatalogFeed(
         loops.RunAsync(Loop, async () =>
         {
             var mark = catalog.ChangeMark;
-            catalog.Resync(await source.LoadCatalogAsync(catalog.ListsHeld(), stoppingToken), mark);
+            var read = _marks.NextChangedAfter is { } after
+                ? await source.LoadCatalogAsync(changedAfter: after, cancellationToken: stoppingToken)
+                : await source.LoadCatalogAsync(catalog.ListsHeld(), cancellationToken: stoppingToken);
+            var listsMissing = read.Rows.Any(r => r.Tools.IsDefault && !catalog.Current.Servers.ContainsKey(r.Server.Name));
+            catalog.Resync(read.Rows, mark, read.Complete);
+            if (_marks.Read(read, catalog.Current.Servers.Count, listsMissing))
+            {
+                RequestResync();
+            }
         }, stoppingToken);
 }

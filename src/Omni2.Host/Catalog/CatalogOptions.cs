@@ -5,6 +5,12 @@ public sealed class CatalogOptions
 {
     public const string Section = "Omni2:Catalog";
 
-    /// <summary>How often the catalog is rebuilt from the database, healing any missed feed message.</summary>
+    /// <summary>How often the catalog reads the rows changed since its last read, healing any missed feed message.</summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the resync reads every row instead (default 10 minutes): it also moves every server's last
+    /// check, which a read of changes leaves to the feed's checks, and heals what a change read cannot see.
+    /// </summary>
+    public TimeSpan FullResyncInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -93,12 +93,14 @@ public sealed class ServerCatalog
         _current.Servers.Where(e => e.Value.ListsDigest is not null).ToDictionary(e => e.Key, e => e.Value.ListsDigest!.Value, StringComparer.Ordinal);
 
     /// <summary>
-    /// Takes the database's view, keeping any server this silo already has in a newer version, and
-    /// any server added here since <paramref name="loadedAfter"/> (the load could not have seen it).
-    /// A row without its lists (see <see cref="ICatalogSource.LoadCatalogAsync"/>) keeps the ones held. The
-    /// snapshot is swapped only if something changed, so its renderings live on.
+    /// Takes the database's view, keeping any server this silo already has in a newer version. A
+    /// <paramref name="complete"/> view (every row) also drops the servers it lacks, but for any added here
+    /// since <paramref name="loadedAfter"/> (the load could not have seen it); a view of the changed rows
+    /// drops nothing. A row without its lists (see <see cref="ICatalogSource.LoadCatalogAsync"/>) keeps the ones
+    /// held. The snapshot is swapped only if something changed, so its renderings live on. Costs one lookup per
+    /// row read, and a complete view one more pass over the servers held.
     /// </summary>
-    public void Resync(IReadOnlyList<CatalogEntry> rows, long loadedAfter = long.MaxValue)
+    public void Resync(IReadOnlyList<CatalogEntry> rows, long loadedAfter = long.MaxValue, bool complete = true)
     {
         lock (_write)
         {
@@ -117,7 +119,7 @@ public sealed class ServerCatalog
                     changed = true;
                 }
             }
-            foreach (var name in servers.Keys.Where(name => !listed.Contains(name)))
+            foreach (var name in complete ? servers.Keys.Where(name => !listed.Contains(name)) : [])
             {
                 if (!(_addedAt.TryGetValue(name, out var added) && added > loadedAfter))
                 {
@@ -129,8 +131,8 @@ public sealed class ServerCatalog
             {
                 _current = new CatalogSnapshot(builder.ToImmutable());
             }
-            IsLoaded = true;
-            foreach (var seen in _addedAt.Where(p => p.Value <= loadedAfter).Select(p => p.Key).ToList())
+            IsLoaded |= complete;
+            foreach (var seen in complete ? _addedAt.Where(p => p.Value <= loadedAfter).Select(p => p.Key).ToList() : [])
             {
                 _addedAt.Remove(seen); // the database had it: nothing left to protect
             }

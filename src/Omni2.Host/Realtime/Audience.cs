@@ -9,6 +9,9 @@ internal sealed class Audience(IReadOnlyCollection<string> roles, UserOutbox out
 
     public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Snapshots still being sent, by connection: the audience's events wait for them.</summary>
+    public Dictionary<string, SnapshotPages> Snapshots { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The servers its clients were told of (snapshots and events): who must hear when one goes.</summary>
     public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
 }

@@ -108,7 +108,7 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
 
     private async Task WaitForWorkAsync(CancellationToken stoppingToken)
     {
-        var wake = _audiences.Values.Select(a => a.Outbox.NextSendAt)
+        var wake = _audiences.Values.Select(a => a.Snapshots.Count > 0 ? a.Outbox.NextBudgetAt : a.Outbox.NextSendAt)
             .Concat(_connections.Values.Select(c => (DateTimeOffset?)(c.ConnectedAt + _options.Value.SessionLimit)))
             .Where(t => t is not null).Min();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -138,12 +138,13 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
                 }
                 audience.Connections.Add(connected.Context.ConnectionId);
                 _connections[connected.Context.ConnectionId] = new Connection(connected.Context, key, _time.GetUtcNow());
-                SendSnapshot(connected.Context.ConnectionId, audience);
+                StartSnapshot(connected.Context.ConnectionId, audience);
                 break;
             case Disconnected disconnected:
                 if (_connections.Remove(disconnected.ConnectionId, out var gone) && _audiences.TryGetValue(gone.Audience, out var owner))
                 {
                     owner.Connections.Remove(disconnected.ConnectionId);
+                    owner.Snapshots.Remove(disconnected.ConnectionId);
                     if (owner.Connections.Count == 0)
                     {
                         _audiences.Remove(gone.Audience);
@@ -166,23 +167,31 @@ public sealed partial class RealtimeDispatcher : BackgroundService, IStatusEvent
         {
             foreach (var connectionId in audience.Connections)
             {
-                SendSnapshot(connectionId, audience);
+                StartSnapshot(connectionId, audience);
             }
         }
     }
 
-    private void SendSnapshot(string connectionId, Audience audience)
-    {
-        var now = _time.GetUtcNow();
-        var servers = _catalog.Current.VisibleTo(audience.Roles).Select(e => ServerView.From(e.Server, e.Status, e.Tools, now, audience.Roles)).ToList();
-        audience.Known.UnionWith(servers.Select(s => s.Name));
-        audience.Outbox.RecordSent();
-        Send([connectionId], new RealtimeMessage(RealtimeMessage.SnapshotType, now, Snapshot: servers));
-    }
+    /// <summary>The connection's snapshot goes out in pages at the next flushes (a snapshot it was still getting starts over).</summary>
+    private void StartSnapshot(string connectionId, Audience audience) =>
+        audience.Snapshots[connectionId] = new SnapshotPages(_catalog, audience.Roles, _options.Value.SnapshotPageSize, _time);
 
+    /// <summary>
+    /// Snapshot pages first, within the user's budget; the user's events wait (and coalesce) until every page
+    /// is out, so that nothing a client is told is followed by an older page.
+    /// </summary>
     private void Flush(Audience audience)
     {
-        if (audience.Outbox.TryTake() is { } message)
+        while (audience.Snapshots.Count > 0 && audience.Outbox.TrySpend())
+        {
+            var (connectionId, pages) = audience.Snapshots.First();
+            Send([connectionId], pages.Next(audience.Known)!);
+            if (pages.Done)
+            {
+                audience.Snapshots.Remove(connectionId);
+            }
+        }
+        if (audience.Snapshots.Count == 0 && audience.Outbox.TryTake() is { } message)
         {
             Send(audience.Connections, message);
         }

@@ -10,7 +10,7 @@ namespace Omni2.Host.Realtime;
 /// <c>{type, timestamp, mcp_name, old_status, new_status, reason, recovery_eta}</c>, plus the
 /// server's full <see cref="Status"/> after the event (so a client's state is always right), the
 /// attempt number, and for <c>snapshot</c>, <c>batch</c>, <c>critical_alert</c> and
-/// <c>health_checks</c> their lists. Every message is built for one recipient from the servers it may
+/// <c>health_checks</c> their lists (a <c>snapshot</c> is <c>page</c> of <c>pages</c>, sent in order). Every message is built for one recipient from the servers it may
 /// see; <see cref="Without"/> takes a server out again when the recipient loses sight of it.
 /// </summary>
 public sealed record RealtimeMessage(
@@ -29,7 +29,9 @@ public sealed record RealtimeMessage(
     IReadOnlyList<RealtimeMessage>? Events = null,
     IReadOnlyList<CheckView>? Checks = null,
     [property: JsonIgnore] TimeSpan? AlertWindow = null,
-    string? Tool = null)
+    string? Tool = null,
+    int? Page = null,
+    int? Pages = null)
 {
     public const string SnapshotType = "snapshot";
     /// <summary>The live last check of servers the user may see; no status changed.</summary>

@@ -12,6 +12,12 @@ public sealed class RealtimeOptions
     public TimeSpan SessionLimit { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
+    /// Servers per <c>snapshot</c> message (default 5,000): a larger fleet's snapshot goes out in pages, each
+    /// counted against <see cref="MaxMessagesPerSecond"/>, so that no message holds the whole fleet.
+    /// </summary>
+    public int SnapshotPageSize { get; set; } = 5_000;
+
+    /// <summary>
     /// Work waiting for the dispatcher (feed events, checks, connects) beyond this many is dropped and
     /// counted: a dropped event or check makes every client get a fresh snapshot, a dropped connect closes
     /// its connection (the client reconnects).

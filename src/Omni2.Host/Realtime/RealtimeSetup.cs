@@ -10,7 +10,7 @@ public static class RealtimeSetup
     public static WebApplicationBuilder AddOmni2Realtime(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section)
-            .Validate(o => o.MaxMessagesPerSecond > 0 && o.SessionLimit > TimeSpan.Zero && o.QueueCapacity > 0, $"{RealtimeOptions.Section}: MaxMessagesPerSecond, SessionLimit and QueueCapacity must be positive")
+            .Validate(o => o.MaxMessagesPerSecond > 0 && o.SessionLimit > TimeSpan.Zero && o.QueueCapacity > 0 && o.SnapshotPageSize > 0, $"{RealtimeOptions.Section}: MaxMessagesPerSecond, SessionLimit, QueueCapacity and SnapshotPageSize must be positive")
             .ValidateOnStart();
         builder.Services.AddSignalR().AddJsonProtocol(o =>
         {

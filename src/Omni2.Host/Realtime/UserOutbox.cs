@@ -68,29 +68,41 @@ public sealed class UserOutbox(int maxPerSecond, TimeProvider time)
         return newer with { Checks = [.. latest.Values] };
     }
 
-    /// <summary>Counts a message sent outside the outbox (the snapshot on connect) against the budget.</summary>
-    public void RecordSent() => _sent.Enqueue(time.GetUtcNow());
-
-    /// <summary>The next message to send now, if any is pending and the budget allows.</summary>
-    public RealtimeMessage? TryTake()
+    /// <summary>
+    /// Spends one message of the budget on a message sent outside the outbox (a snapshot's page), if the
+    /// budget allows one now.
+    /// </summary>
+    public bool TrySpend()
     {
         var now = time.GetUtcNow();
         while (_sent.TryPeek(out var oldest) && now - oldest >= Second)
         {
             _sent.Dequeue();
         }
-        if (_order.Count == 0 || _sent.Count >= maxPerSecond)
+        if (_sent.Count >= maxPerSecond)
+        {
+            return false;
+        }
+        _sent.Enqueue(now);
+        return true;
+    }
+
+    /// <summary>The next message to send now, if any is pending and the budget allows.</summary>
+    public RealtimeMessage? TryTake()
+    {
+        if (_order.Count == 0 || !TrySpend())
         {
             return null;
         }
         var messages = _order.Select(key => _pending[key]).ToList();
         _pending.Clear();
         _order.Clear();
-        _sent.Enqueue(now);
-        return messages.Count == 1 ? messages[0] : new RealtimeMessage(RealtimeMessage.BatchType, now, Events: messages);
+        return messages.Count == 1 ? messages[0] : new RealtimeMessage(RealtimeMessage.BatchType, time.GetUtcNow(), Events: messages);
     }
 
     /// <summary>When the budget allows the next send, while messages wait.</summary>
-    public DateTimeOffset? NextSendAt =>
-        _order.Count == 0 ? null : _sent.Count < maxPerSecond ? time.GetUtcNow() : _sent.Peek() + Second;
+    public DateTimeOffset? NextSendAt => _order.Count == 0 ? null : NextBudgetAt;
+
+    /// <summary>When the budget allows the next send, whatever waits.</summary>
+    public DateTimeOffset NextBudgetAt => _sent.Count < maxPerSecond ? time.GetUtcNow() : _sent.Peek() + Second;
 }

@@ -14,7 +14,7 @@ public sealed class RowChangeTriggerTests : IAsyncLifetime
     private static readonly string[] NotConfiguration =
     [
         "id", "created_at", "updated_at", "health_status", "circuit_state", "consecutive_failures", "last_recovery_attempt",
-        "total_downtime_seconds", "last_check_at", "last_error", "tool_count", "next_attempt_at", "status_version", "tools", "listings",
+        "total_downtime_seconds", "last_check_at", "last_error", "tool_count", "next_attempt_at", "status_version", "tools", "listings", "catalog_version", "lists_version",
     ];
 
     private PostgresDatabase _database = null!;

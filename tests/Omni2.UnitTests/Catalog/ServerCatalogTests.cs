@@ -96,6 +96,29 @@ public sealed class ServerCatalogTests
         Assert.True(catalog.IsLoaded);
     }
 
+    [Fact]
+    public void A_resync_of_changed_rows_drops_no_server_it_does_not_name()
+    {
+        var catalog = WithServer(T0);
+
+        catalog.Resync([new CatalogEntry(
+            new McpServerInfo("beta", McpTransport.StreamableHttp, true, []),
+            new McpServerStatus { Name = "beta", Status = HealthStatus.Disconnected, Version = 1 },
+            [])], complete: false);
+
+        Assert.Equal(["alpha", "beta"], catalog.Current.Servers.Keys);
+    }
+
+    [Fact]
+    public void A_resync_of_changed_rows_does_not_make_a_catalog_loaded()
+    {
+        var catalog = new ServerCatalog();
+
+        catalog.Resync([], complete: false);
+
+        Assert.False(catalog.IsLoaded);
+    }
+
     private static McpStatusEvent Updated(long version, bool enabled, params string[] allowedRoles) => new()
     {
         Type = StatusMessageTypes.ServerUpdated,

@@ -63,10 +63,10 @@ public sealed class UserOutboxTests
     }
 
     [Fact]
-    public void The_snapshot_counts_against_the_budget()
+    public void A_snapshot_page_counts_against_the_budget()
     {
         var outbox = new UserOutbox(1, _time);
-        outbox.RecordSent();
+        Assert.True(outbox.TrySpend());
         outbox.Add(Change("a", "healthy"));
 
         Assert.Null(outbox.TryTake());
@@ -76,7 +76,7 @@ public sealed class UserOutboxTests
     public void Fleet_alerts_are_kept_apart_from_server_messages()
     {
         var outbox = new UserOutbox(1, _time);
-        outbox.RecordSent();
+        outbox.TrySpend();
         outbox.Add(Change("a", "disconnected"));
         outbox.Add(new RealtimeMessage("critical_alert", _time.GetUtcNow(), Servers: ["a", "b", "c"]));
         _time.Advance(TimeSpan.FromSeconds(1.1));
@@ -84,6 +84,19 @@ public sealed class UserOutboxTests
         var batch = outbox.TryTake();
 
         Assert.Equal(["mcp_status_change", "critical_alert"], batch!.Events!.Select(e => e.Type));
+    }
+
+    [Fact]
+    public void The_budget_spent_refuses_another_page_until_its_second_has_passed()
+    {
+        var outbox = new UserOutbox(2, _time);
+        Assert.True(outbox.TrySpend());
+        Assert.True(outbox.TrySpend());
+
+        Assert.False(outbox.TrySpend());
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1.1), outbox.NextBudgetAt);
+        _time.Advance(TimeSpan.FromSeconds(1.1));
+        Assert.True(outbox.TrySpend());
     }
 
     [Fact]

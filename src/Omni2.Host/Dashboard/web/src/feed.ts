@@ -19,8 +19,14 @@ export function describeMessage(raw: unknown, now: Date = new Date()): FeedEntry
   const reason = str(raw.reason);
   const why = reason ? ` (${reason})` : '';
   switch (raw.type) {
-    case 'snapshot':
+    case 'snapshot': {
+      // A paged snapshot is one line, at its last page.
+      const pages = num(raw.pages) ?? 1;
+      if (pages > 1) {
+        return num(raw.page) === pages ? [{ at, text: `Snapshot complete (${pages} pages)`, level: 'info' }] : [];
+      }
       return [{ at, text: `Snapshot of ${Array.isArray(raw.snapshot) ? raw.snapshot.length : 0} server(s)`, level: 'info' }];
+    }
     case 'mcp_status_change': {
       const to = str(raw.new_status) ?? '?';
       return [{ at, text: `${name}: ${str(raw.old_status) ?? '?'} → ${to}${why}`, level: to === 'healthy' ? 'info' : 'warn' }];

@@ -13,13 +13,40 @@ export interface FleetState {
   alert: CriticalAlert | null;
   /** Whether a full list (snapshot or poll) has arrived, so an empty table means an empty fleet. */
   loaded: boolean;
+  /** A paged snapshot still arriving: its pages so far, shown only once its last page is in. */
+  incoming?: IncomingSnapshot | null;
 }
 
-export const emptyFleet: FleetState = { servers: new Map(), alert: null, loaded: false };
+export interface IncomingSnapshot {
+  page: number;
+  servers: Server[];
+}
+
+export const emptyFleet: FleetState = { servers: new Map(), alert: null, loaded: false, incoming: null };
 
 /** A full list (a hub snapshot or a polled status): it is the whole truth at its moment. */
 export function replaceFleet(state: FleetState, servers: Server[]): FleetState {
-  return { ...state, servers: new Map(servers.map((s) => [s.name, s])), loaded: true };
+  return { ...state, servers: new Map(servers.map((s) => [s.name, s])), loaded: true, incoming: null };
+}
+
+/**
+ * One page of a hub snapshot (page 1 to pages, in order; a snapshot without them is one page). Pages are
+ * gathered and replace the fleet together at the last, so the table never shows half a fleet; a page out of
+ * turn (its predecessors went with a dropped connection) is dropped until the next page 1 starts over.
+ */
+function snapshotPage(state: FleetState, raw: Record<string, unknown>): FleetState {
+  if (!Array.isArray(raw.snapshot)) {
+    return state;
+  }
+  const page = typeof raw.page === 'number' ? raw.page : 1;
+  const pages = typeof raw.pages === 'number' ? raw.pages : 1;
+  const servers = parseServers(raw.snapshot);
+  const before = page === 1 ? [] : state.incoming?.page === page - 1 ? state.incoming.servers : null;
+  if (before === null) {
+    return state.incoming ? { ...state, incoming: null } : state;
+  }
+  const gathered = before.length === 0 ? servers : before.concat(servers);
+  return page >= pages ? replaceFleet(state, gathered) : { ...state, incoming: { page, servers: gathered } };
 }
 
 /** Applies one message from the hub's mcp_event. */
@@ -33,7 +60,7 @@ function apply(state: FleetState, raw: unknown, allowBatch: boolean): FleetState
   }
   switch (raw.type) {
     case 'snapshot':
-      return Array.isArray(raw.snapshot) ? replaceFleet(state, parseServers(raw.snapshot)) : state;
+      return snapshotPage(state, raw);
     case 'batch':
       return allowBatch && Array.isArray(raw.events)
         ? each(state, raw.events, (s, e) => apply(s, e, false))

@@ -25,6 +25,11 @@ describe('describeMessage', () => {
     expect(describeMessage({ type: 'batch', events: [checks] })).toEqual([]);
   });
 
+  it('a paged snapshot gives one line, at its last page', () => {
+    const page = (page: number) => describeMessage({ type: 'snapshot', timestamp: 't', page, pages: 3, snapshot: [] });
+    expect([1, 2, 3].flatMap(page).map((l) => l.text)).toEqual(['Snapshot complete (3 pages)']);
+  });
+
   it.each([null, 'x', 5, []])('%j gives no line', (message) => {
     expect(describeMessage(message)).toEqual([]);
   });

@@ -42,6 +42,42 @@ describe('snapshot', () => {
   });
 });
 
+describe('paged snapshot', () => {
+  const page = (page: number, pages: number, ...servers: unknown[]) => ({ type: 'snapshot', timestamp: 't', page, pages, snapshot: servers });
+  const apply = (state: FleetState, ...messages: unknown[]) => messages.reduce<FleetState>(applyMessage, state);
+
+  it('replaces the fleet only at its last page, with every page together', () => {
+    const old = snapshot(view('old', 1));
+    const midway = apply(old, page(1, 3, view('a', 1)), page(2, 3, view('b', 1)));
+    expect([...midway.servers.keys()]).toEqual(['old']);
+
+    const done = applyMessage(midway, page(3, 3, view('c', 1)));
+    expect([...done.servers.keys()]).toEqual(['a', 'b', 'c']);
+    expect(done.loaded).toBe(true);
+    expect(done.incoming).toBeNull();
+  });
+
+  it('a first page starts over, dropping a snapshot that did not finish', () => {
+    const state = apply(emptyFleet, page(1, 2, view('a', 1)), page(1, 2, view('b', 1)), page(2, 2, view('c', 1)));
+    expect([...state.servers.keys()]).toEqual(['b', 'c']);
+  });
+
+  it('a page out of turn is dropped, and the fleet stays as it was', () => {
+    const before = snapshot(view('old', 1));
+    const state = apply(before, page(1, 3, view('a', 1)), page(3, 3, view('c', 1)));
+    expect([...state.servers.keys()]).toEqual(['old']);
+    expect(state.incoming).toBeNull();
+    expect(applyMessage(state, page(2, 3, view('b', 1)))).toBe(state);
+  });
+
+  it('events after the last page apply to the new fleet', () => {
+    const state = apply(emptyFleet, page(1, 2, view('a', 1)), page(2, 2, view('b', 1)),
+      { type: 'mcp_status_change', mcp_name: 'a', status: view('a', 2, 'disconnected') });
+    expect(statusOf(state, 'a')).toBe('disconnected');
+    expect(statusOf(state, 'b')).toBe('healthy');
+  });
+});
+
 describe('server events', () => {
   it('a newer status replaces the older one', () => {
     const state = applyMessage(snapshot(view('a', 1)), { type: 'mcp_status_change', mcp_name: 'a', status: view('a', 2, 'disconnected') });
