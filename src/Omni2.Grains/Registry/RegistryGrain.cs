@@ -78,14 +78,7 @@ public sealed partial class RegistryGrain(
         // A failed call leaves the server as it was known, so the next scan tries again.
         if ((step.Call is RegistryCall.None || (await RunBoundedAsync([(name, Call(step))])).Count == 0) && step.Next != before)
         {
-            if (step.Next is null)
-            {
-                known.Remove(name);
-            }
-            else
-            {
-                known[name] = step.Next;
-            }
+            Remember(known, name, step.Next);
             if (_reloadedDuringScan is { } duringScan)
             {
                 duringScan[name] = step.Next;
@@ -98,6 +91,18 @@ public sealed partial class RegistryGrain(
     private async Task<RegistryScanResult> ScanAsync()
     {
         _reloadedDuringScan = new(StringComparer.Ordinal);
+        try
+        {
+            return await ScanRowsAsync(_reloadedDuringScan);
+        }
+        finally
+        {
+            _reloadedDuringScan = null;
+        }
+    }
+
+    private async Task<RegistryScanResult> ScanRowsAsync(Dictionary<string, KnownServer?> reloadedDuringScan)
+    {
         var rows = await configs.LoadAllAsync();
         var known = state.State.Servers;
         var plan = RegistryPlanner.Scan(rows, known, wake: !_scannedSinceActivation);
@@ -106,27 +111,12 @@ public sealed partial class RegistryGrain(
         foreach (var failed in await RunBoundedAsync([.. plan.Steps.Where(step => step.Call is not RegistryCall.None).Select(step => (step.Name, Call(step)))]))
         {
             // Remember the server as it was, so the next scan tries again.
-            if (known.TryGetValue(failed, out var before))
-            {
-                next[failed] = before;
-            }
-            else
-            {
-                next.Remove(failed);
-            }
+            Remember(next, failed, known.GetValueOrDefault(failed));
         }
-        foreach (var (name, reloaded) in _reloadedDuringScan)
+        foreach (var (name, reloaded) in reloadedDuringScan)
         {
-            if (reloaded is null)
-            {
-                next.Remove(name);
-            }
-            else
-            {
-                next[name] = reloaded;
-            }
+            Remember(next, name, reloaded);
         }
-        _reloadedDuringScan = null;
         _scannedSinceActivation = true;
         var result = plan.Result;
         if (_unsaved || result.Added + result.Changed + result.Retired > 0 || !known.Keys.ToHashSet().SetEquals(next.Keys))
@@ -136,6 +126,19 @@ public sealed partial class RegistryGrain(
             LogScan(result.Added, result.Changed, result.Retired, result.Unchanged);
         }
         return result;
+    }
+
+    /// <summary>Records what the registry knows of a server; null: nothing (no row, or never applied).</summary>
+    private static void Remember(Dictionary<string, KnownServer> servers, string name, KnownServer? known)
+    {
+        if (known is null)
+        {
+            servers.Remove(name);
+        }
+        else
+        {
+            servers[name] = known;
+        }
     }
 
     private Func<Task> Call(RegistryStep step)
